@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` (development site with demo data) and `make test` (whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app market
+PORT ?= 5000
+WEB_CONCURRENCY ?= 2
+BIND ?= 0.0.0.0:$(PORT)
+PO_FILES := $(wildcard market/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test serve install install-test translations babel-extract babel-update clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(MO_FILES)
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Production: DATABASE_URL (PostgreSQL), SECRET_KEY and REDIS_URL come from the environment.
+serve: install translations
+	MARKET_ENV=production $(FLASK) db upgrade
+	MARKET_ENV=production $(FLASK) geo load
+	MARKET_ENV=production exec $(BIN)/gunicorn --workers $(WEB_CONCURRENCY) --bind $(BIND) \
+		--access-logfile - --forwarded-allow-ips '*' 'market:create_app("production")'
+
+babel-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o market/translations/messages.pot --no-location --sort-output .
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i market/translations/messages.pot -d market/translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) $(MO_FILES)

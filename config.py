@@ -1,0 +1,131 @@
+"""Configuration read from the environment.
+
+`create_app()` picks a class by MARKET_ENV (development, production, testing); every setting that differs
+between machines comes from an environment variable so several app servers can share one configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+#: Values that must never serve as a production SECRET_KEY.
+KNOWN_DEFAULT_SECRET_KEYS = frozenset(
+    {"", "dev", "development", "secret", "changeme", "change-me", "please-change-me", "default", "test"}
+)
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("MARKET_INSTANCE_PATH", ROOT / "instance")).resolve()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common spellings of a PostgreSQL URL and use the psycopg 3 driver for all of them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def development_secret_key() -> str:
+    """A random key made once and kept under instance/, so sessions survive a restart of `make run`."""
+    path = instance_path() / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings read from the environment when the app is created (not at import), so each process,
+    test or command sees the environment it runs in."""
+
+    ENV_NAME = "base"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: werkzeug method string: scrypt with N=2^17 (the issue's floor), r=8, p=1.
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "market" / "translations")
+    LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{instance_path() / 'market.db'}"
+        )
+        self.REDIS_URL = env.get("REDIS_URL")
+        # Sessions: the signed cookie only carries a login token that sign-out revokes on the server.
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+        #: Failed sign-ins allowed per account and per address within the window; the next one gets 429.
+        self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "5 per minute")
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
+        self.DEMO_PASSWORD = env.get("MARKET_DEMO_PASSWORD", "demo-pass-2020")
+        #: The city whose counties, villages and pairings `flask geo load` reads.
+        self.CITY_DATA_FILE = env.get("MARKET_CITY_DATA", str(ROOT / "market" / "regions" / "data" / "fushun.json"))
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = development_secret_key()
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        key = self.SECRET_KEY or ""
+        if key.strip().lower() in KNOWN_DEFAULT_SECRET_KEYS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY is missing, a known default or shorter than 32 characters; "
+                "set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    # Hashing at production strength would make each test user cost 0.3 s; one test checks the real setting.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-" + "x" * 40
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+        self.RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

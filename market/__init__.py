@@ -1,0 +1,121 @@
+"""The consumption-assistance market (消费扶贫): stranded produce of poor households sold to canteens and firms."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, ROOT, instance_path
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    config_name = config_name or os.environ.get("MARKET_ENV", "development")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path()),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(CONFIGS[config_name]())
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from market import database, models  # noqa: F401  (every table known to the metadata)
+    from market.audit.operations import install as install_audit
+    from market.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from market.i18n import select_locale
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    install_audit()
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    # Each feature package holds its blueprint in __init__; importing its views attaches the routes.
+    for name in ("home", "accounts", "admin", "audit"):
+        package = importlib.import_module(f"market.{name}")
+        importlib.import_module(f"market.{name}.views")
+        app.register_blueprint(package.bp)
+
+
+def register_commands(app: Flask) -> None:
+    from market.accounts.cli import orgs_cli, users_cli
+    from market.demo.cli import seed_demo_command
+    from market.regions.cli import geo_cli
+
+    for command in (orgs_cli, users_cli, geo_cli, seed_demo_command):
+        app.cli.add_command(command)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from market import i18n
+    from market.labels import label
+    from market.permissions import can
+
+    app.jinja_env.filters.update(money=i18n.money, local_datetime=i18n.local_datetime, label=label,
+                                 localized=i18n.localized_name)
+
+    @app.context_processor
+    def globals_for_templates():
+        return {"current_locale": i18n.current_locale, "languages": app.config["LANGUAGES"], "can": can}
+
+
+def register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: lambda: _("The request could not be understood. Reload the page and try again."),
+        403: lambda: _("You are not allowed to do this."),
+        404: lambda: _("This page does not exist, or it is not yours to see."),
+        405: lambda: _("This action is not available here."),
+        413: lambda: _("The upload is too large."),
+        429: lambda: _("Too many attempts. Wait a minute and try again."),
+        500: lambda: _("Something went wrong on our side. Nothing was saved; please try again."),
+    }
+
+    def handler(error):
+        from market.extensions import db
+
+        code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            db.session.rollback()
+        return render_template("error.html", code=code, message=messages.get(code, messages[500])()), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = _("The form has expired or did not come from this site. Reload the page and try again.")
+        return render_template("error.html", code=400, message=message), 400
+
+
+def register_hooks(app: Flask) -> None:
+    from market.security import set_security_headers
+
+    app.after_request(set_security_headers)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from market.accounts import operations as ops
+from market.accounts.forms import ReasonForm
+from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.admin import bp
+from market.admin import queries
+from market.extensions import db
+from market.forms import ConfirmForm
+from market.permissions import Action, authorize, kind_required
+
+
+@bp.route("/organisations")
+@kind_required(OrgKind.CITY_OFFICE, OrgKind.COUNTY_OFFICE, OrgKind.FEDERATION)
+def organisations():
+    status = request.args.get("status") or None
+    kind = request.args.get("kind") or None
+    if status not in (None, *OrgStatus) or kind not in (None, *OrgKind):
+        abort(400)
+    q = (request.args.get("q") or "").strip() or None
+    orgs = queries.organisations_for(current_user, status=status, kind=kind, q=q)
+    return render_template("admin/organisations.html", orgs=orgs, status=status, kind=kind, q=q,
+                           statuses=list(OrgStatus), kinds=list(OrgKind))
+
+
+@bp.route("/organisations/<int:org_id>")
+def organisation(org_id: int):
+    org = authorize(Action.VIEW, db.session.get(Organisation, org_id))
+    return render_template("admin/organisation.html", org=org, form=ReasonForm(), confirm=ConfirmForm())
+
+
+@bp.route("/organisations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>", methods=["POST"])
+def organisation_action(org_id: int, action: str):
+    org = db.session.get(Organisation, org_id)
+    needed = Action.APPROVE if action in ("approve", "reject") else Action.SUSPEND
+    authorize(needed, org)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if action in ("approve", "reject"):
+            ops.review_organisation(org, current_user, approve=action == "approve", reason=form.reason.data)
+        else:
+            ops.set_organisation_suspended(org, suspended=action == "suspend", reason=form.reason.data)
+    except ops.AccountError as error:
+        db.session.rollback()
+        if error.field:
+            form[error.field].errors = [error.message]
+        else:
+            flash(error.message, "error")
+        return render_template("admin/organisation.html", org=org, form=form, confirm=ConfirmForm()), 422
+    db.session.commit()
+    done = {
+        "approve": _("%(name)s is approved.", name=org.name),
+        "reject": _("%(name)s is rejected.", name=org.name),
+        "suspend": _("%(name)s is suspended; its people are signed out.", name=org.name),
+        "reinstate": _("%(name)s is active again.", name=org.name),
+    }
+    flash(done[action], "success")
+    return redirect(url_for("admin.organisation", org_id=org.id))
+
+
+@bp.route("/users")
+@kind_required(OrgKind.CITY_OFFICE)
+def users():
+    q = (request.args.get("q") or "").strip() or None
+    page = request.args.get("page", 1, type=int)
+    pagination = queries.users_for_admin(q, page=max(page, 1))
+    return render_template("admin/users.html", pagination=pagination, q=q, confirm=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+def reset_password(user_id: int):
+    person = authorize(Action.RESET_PASSWORD, db.session.get(User, user_id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    temporary = ops.reset_password(person)
+    db.session.commit()
+    # Shown once, on this page only; never stored in the cookie or a flash message.
+    return render_template("admin/password_reset.html", person=person, temporary=temporary)
+
+
+@bp.route("/users/<int:user_id>/<any(suspend, reactivate):action>", methods=["POST"])
+def user_status(user_id: int, action: str):
+    person = authorize(Action.SUSPEND, db.session.get(User, user_id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ops.set_user_active(person, action == "reactivate")
+    db.session.commit()
+    flash(_("%(name)s is suspended and signed out.", name=person.name) if action == "suspend"
+          else _("%(name)s can sign in again.", name=person.name), "success")
+    return redirect(url_for("admin.users", q=person.email))

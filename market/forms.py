@@ -1,0 +1,18 @@
+"""The CSRF-protected base every form in the product derives from."""
+
+from flask_wtf import FlaskForm
+
+
+class BaseForm(FlaskForm):
+    """Strips surrounding whitespace from every text input."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "TelField"}:
+                filters.append(lambda v: v.strip() if isinstance(v, str) else v)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class ConfirmForm(BaseForm):
+    """A bare form for buttons that change something: it carries only the CSRF token."""

@@ -1,0 +1,58 @@
+"""Human names of enum values, translated; one table so pages, exports and the API say the same."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType
+
+# Keyed by enum class first: StrEnum members of different enums with the same value ("other") compare equal.
+LABELS = {
+    OrgKind: {
+        OrgKind.SUPPLIER: _l("Supplier"),
+        OrgKind.COUNTY_OFFICE: _l("County office"),
+        OrgKind.BUYER: _l("Buyer (budget unit)"),
+        OrgKind.FIRM: _l("Private firm"),
+        OrgKind.FEDERATION: _l("Commerce federation"),
+        OrgKind.CITY_OFFICE: _l("City office"),
+    },
+    OrgStatus: {
+        OrgStatus.PENDING: _l("Awaiting approval"),
+        OrgStatus.ACTIVE: _l("Active"),
+        OrgStatus.REJECTED: _l("Rejected"),
+        OrgStatus.SUSPENDED: _l("Suspended"),
+    },
+    SupplierType: {
+        SupplierType.COOPERATIVE: _l("Cooperative"),
+        SupplierType.ENTERPRISE: _l("Poverty-linked enterprise"),
+        SupplierType.FAMILY_FARM: _l("Family farm"),
+    },
+    BuyerSystem: {
+        BuyerSystem.PARTY: _l("Party committee organs"),
+        BuyerSystem.GOVERNMENT: _l("Government organs"),
+        BuyerSystem.NPC: _l("NPC organs"),
+        BuyerSystem.CPPCC: _l("CPPCC organs"),
+        BuyerSystem.OTHER: _l("Other (no paired county)"),
+    },
+    BuyerType: {
+        BuyerType.AGENCY_CANTEEN: _l("Agency canteen"),
+        BuyerType.SCHOOL_CANTEEN: _l("School canteen"),
+        BuyerType.HOSPITAL_CANTEEN: _l("Hospital canteen"),
+        BuyerType.VILLAGE_UNIT: _l("Village-stationed unit"),
+        BuyerType.OTHER: _l("Other buyer"),
+    },
+    Role: {
+        Role.MEMBER: _l("Member"),
+        Role.MANAGER: _l("Manager"),
+    },
+}
+
+
+def label(value) -> str:
+    if value is None:
+        return ""
+    return str(LABELS.get(type(value), {}).get(value, value))
+
+
+def choices(enum_cls, exclude=()) -> list[tuple[str, object]]:
+    return [(member.value, LABELS[enum_cls][member]) for member in enum_cls if member not in exclude]

@@ -1,0 +1,6 @@
+"""Imports every model module so metadata (migrations, tests) sees all tables."""
+
+from market.accounts.models import LoginSession, Organisation, User  # noqa: F401
+from market.audit.models import AuditEntry  # noqa: F401
+from market.pairing.models import SystemPairing, VillagePairing  # noqa: F401
+from market.regions.models import County, Village  # noqa: F401

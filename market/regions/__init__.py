@@ -1,0 +1,1 @@
+"""Counties, districts and villages of the city: reference data loaded from a file, not code."""

@@ -1,0 +1,70 @@
+"""Security plumbing shared by every blueprint: safe redirects, headers, sign-in rate limits."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from market.extensions import limiter
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: no scheme, no host, no `//` or backslash tricks (no open redirect)."""
+    if not target:
+        return default
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def mark_login_failed() -> None:
+    """Count this request against the sign-in limits (only failures count)."""
+    g.login_failed = True
+
+
+def _login_failed(response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = ((data or {}).get("email") or "").strip().lower()
+    return f"account:{email}"
+
+
+def _address_key() -> str:
+    return f"address:{get_remote_address()}"
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_FAILURE_LIMIT"]
+
+
+def login_rate_limited(view):
+    """Failed sign-ins are limited per account and per address; the form and the API share the counters."""
+    view = limiter.shared_limit(
+        _login_limit, scope="login-address", key_func=_address_key, methods=["POST"], deduct_when=_login_failed
+    )(view)
+    view = limiter.shared_limit(
+        _login_limit, scope="login-account", key_func=_account_key, methods=["POST"], deduct_when=_login_failed
+    )(view)
+    return view

@@ -1,0 +1,221 @@
+"""Sign-in, sign-out, sessions and the sign-in rate limits."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD, csrf_token, post_form, sign_in
+
+
+def test_sign_in_page_has_email_and_password_fields(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'name="email"' in html and 'name="password"' in html
+
+
+def test_every_page_shows_who_is_signed_in_and_a_sign_out_button(client, login, people):
+    login("buyer_party")
+    html = client.get("/").get_data(as_text=True)
+    assert "buyer_party org" in html
+    assert "退出登录" in html
+    html = client.get("/account").get_data(as_text=True)
+    assert "退出登录" in html
+
+
+def test_wrong_password_is_refused_with_a_message_next_to_the_field(client, people):
+    response = sign_in(client, people["firm"], "wrong-password-123")
+    assert response.status_code == 200
+    assert "邮箱或密码不正确" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # still signed out
+
+
+def test_sign_in_makes_a_new_session(client, people):
+    client.get("/login")
+    before = client.get_cookie("session")
+    sign_in(client, people["firm"])
+    after = client.get_cookie("session")
+    assert after is not None and (before is None or before.value != after.value)
+
+
+def test_a_copy_of_the_session_cookie_signs_no_one_in_after_sign_out(app, client, people):
+    sign_in(client, people["firm"])
+    stolen = client.get_cookie("session").value
+    assert client.get("/account").status_code == 200
+    post_form(client, "/logout", token_from="/")
+    assert client.get("/account").status_code == 302
+
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_copy_of_the_remember_cookie_signs_no_one_in_after_sign_out(app, client, people):
+    sign_in(client, people["firm"], remember="y")
+    remember = client.get_cookie("remember_token")
+    assert remember is not None and remember.http_only
+    stolen = remember.value
+    post_form(client, "/logout", token_from="/")
+
+    thief = app.test_client()
+    thief.set_cookie("remember_token", stolen)
+    assert thief.get("/account").status_code == 302
+
+
+def test_remember_cookie_signs_in_while_the_login_session_lives(app, client, people):
+    sign_in(client, people["firm"], remember="y")
+    other = app.test_client()
+    other.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert other.get("/account").status_code == 200
+
+
+def test_session_cookie_flags(client, people):
+    response = sign_in(client, people["firm"])
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_secure_cookies_when_configured(app, monkeypatch):
+    from market import create_app
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    secure_app = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    assert secure_app.config["SESSION_COOKIE_SECURE"] is True
+    assert secure_app.config["REMEMBER_COOKIE_SECURE"] is True
+    with secure_app.app_context():
+        from market.extensions import db
+
+        db.engine.dispose()
+
+
+def test_sign_out_needs_post_with_csrf(client, login):
+    login("firm")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example", "http:/evil.example", " //evil.example"],
+)
+def test_no_open_redirect_after_login(client, people, target):
+    token = csrf_token(client)
+    response = client.post(
+        "/login", query_string={"next": target},
+        data={"csrf_token": token, "email": people["firm"], "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_redirect_to_a_local_page_after_login(client, people):
+    token = csrf_token(client)
+    response = client.post("/login", query_string={"next": "/account"},
+                           data={"csrf_token": token, "email": people["firm"], "password": PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+def test_form_without_csrf_token_is_refused(client, people):
+    response = client.post("/login", data={"email": people["firm"], "password": PASSWORD})
+    assert response.status_code == 400
+    assert "表单已过期或不是来自本网站" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+
+
+def _fail(client, email, ip):
+    token = csrf_token(client)
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": "not-the-password"},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_sixth_failed_sign_in_for_one_account_gets_429_from_any_address(app, people):
+    email = people["firm"]
+    for i in range(5):
+        assert _fail(app.test_client(), email, f"10.0.0.{i + 1}").status_code == 200
+    response = _fail(app.test_client(), email, "10.0.0.99")
+    assert response.status_code == 429
+    assert "请一分钟后再试" in response.get_data(as_text=True)
+    # Even the right password is held back now.
+    c = app.test_client()
+    token = csrf_token(c)
+    held = c.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
+                  environ_base={"REMOTE_ADDR": "10.0.0.100"})
+    assert held.status_code == 429
+
+
+def test_sixth_failed_sign_in_from_one_address_gets_429_for_any_account(app, people):
+    client = app.test_client()
+    for i in range(5):
+        assert _fail(client, f"nobody{i}@example.test", "192.0.2.7").status_code == 200
+    assert _fail(client, "someone-else@example.test", "192.0.2.7").status_code == 429
+    # Another address is not affected.
+    assert _fail(app.test_client(), "another@example.test", "192.0.2.8").status_code == 200
+
+
+def test_successful_sign_ins_from_one_office_address_are_never_held_up(app, people):
+    for _ in range(3):
+        for role in ("firm", "federation", "buyer_party", "supplier_qingyuan"):
+            c = app.test_client()
+            token = csrf_token(c)
+            response = c.post("/login", data={"csrf_token": token, "email": people[role], "password": PASSWORD},
+                              environ_base={"REMOTE_ADDR": "198.51.100.1"})
+            assert response.status_code == 302
+
+
+def test_suspended_person_cannot_sign_in(app, client, people, db):
+    from market.accounts.models import User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == people["firm"]))
+        user.active = False
+        db.session.commit()
+    response = sign_in(client, people["firm"])
+    assert response.status_code == 200
+    assert "已被暂停" in response.get_data(as_text=True)
+
+
+def test_password_hash_strength_of_the_real_configuration():
+    from werkzeug.security import generate_password_hash
+
+    from config import Config
+
+    method = Config.PASSWORD_HASH_METHOD
+    name, *params = method.split(":")
+    if name == "scrypt":
+        assert int(params[0]) >= 2**17
+    else:
+        assert name == "pbkdf2" and params[0] == "sha256" and int(params[1]) >= 600_000
+    assert generate_password_hash("x", method=method).startswith(method)
+
+
+def test_password_is_stored_hashed(app, db, people):
+    from market.accounts.models import User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == people["firm"]))
+        assert PASSWORD not in user.password_hash
+        assert user.password_hash.startswith("pbkdf2:sha256:")
+
+
+def test_change_password_signs_out_other_sessions(app, client, login, people):
+    login("firm")
+    other = app.test_client()
+    sign_in(other, people["firm"])
+    response = post_form(client, "/account/password", {
+        "current_password": PASSWORD, "password": "a-brand-new-password", "password_again": "a-brand-new-password",
+    })
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302
+    assert sign_in(app.test_client(), people["firm"], "a-brand-new-password").status_code == 302
+
+
+def test_change_password_with_wrong_current_password_changes_nothing(app, client, login, people):
+    login("firm")
+    response = post_form(client, "/account/password", {
+        "current_password": "wrong-one-xx", "password": "a-brand-new-password", "password_again": "a-brand-new-password",
+    })
+    assert "当前密码不正确" in response.get_data(as_text=True)
+    assert sign_in(app.test_client(), people["firm"]).status_code == 302
