@@ -28,6 +28,9 @@ def locale_from_header(header_languages) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Command-line output is for operators; documents made outside a request choose with force_locale.
+        return "en"
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
     if chosen in languages:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType
 
@@ -54,5 +55,7 @@ def label(value) -> str:
     return str(LABELS.get(type(value), {}).get(value, value))
 
 
-def choices(enum_cls, exclude=()) -> list[tuple[str, object]]:
-    return [(member.value, LABELS[enum_cls][member]) for member in enum_cls if member not in exclude]
+def choices(enum_cls, exclude=(), blank: str | None = None) -> list[SelectChoice]:
+    """Options for a select field; `blank` adds a first empty option with that label."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(m.value, LABELS[enum_cls][m]) for m in enum_cls if m not in exclude]

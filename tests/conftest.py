@@ -158,7 +158,7 @@ def people(app, factory):
 
         for role, spec in ROLES.items():
             org = factory.organisation(name=f"{role} org", **spec)
-            user = factory.user(org, email=f"{role}@example.test", role="manager")
+            user = factory.user(org, email=f"{role}@example.com", role="manager")
             made[role] = user.email
         _db.session.commit()
     return made

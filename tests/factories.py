@@ -46,7 +46,7 @@ def user(org, *, email: str | None = None, password: str = PASSWORD, role: str =
     n = next(_seq)
     return accounts.create_user(
         organisation=org,
-        email=email or f"person{n}@example.test",
+        email=email or f"person{n}@example.com",
         name=name or f"Person {n}",
         password=password,
         role=Role(role),

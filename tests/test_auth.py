@@ -148,10 +148,10 @@ def test_sixth_failed_sign_in_for_one_account_gets_429_from_any_address(app, peo
 def test_sixth_failed_sign_in_from_one_address_gets_429_for_any_account(app, people):
     client = app.test_client()
     for i in range(5):
-        assert _fail(client, f"nobody{i}@example.test", "192.0.2.7").status_code == 200
-    assert _fail(client, "someone-else@example.test", "192.0.2.7").status_code == 429
+        assert _fail(client, f"nobody{i}@example.com", "192.0.2.7").status_code == 200
+    assert _fail(client, "someone-else@example.com", "192.0.2.7").status_code == 429
     # Another address is not affected.
-    assert _fail(app.test_client(), "another@example.test", "192.0.2.8").status_code == 200
+    assert _fail(app.test_client(), "another@example.com", "192.0.2.8").status_code == 200
 
 
 def test_successful_sign_ins_from_one_office_address_are_never_held_up(app, people):

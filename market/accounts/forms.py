@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
-from market.accounts.models import BuyerSystem, BuyerType, OrgKind, SupplierType
+from market.accounts.models import BuyerSystem, BuyerType, OrgKind, Role, SupplierType
 from market.extensions import db
 from market.forms import BaseForm
 from market.labels import choices
@@ -24,7 +24,7 @@ def county_choices() -> list[tuple[str, str]]:
     from market.i18n import localized_name
 
     counties = db.session.scalars(select(County).order_by(County.sort_order, County.id)).all()
-    return [("", _l("— choose —"))] + [(c.code, localized_name(c)) for c in counties]
+    return [SelectChoice("", _l("— choose —"))] + [SelectChoice(c.code, localized_name(c)) for c in counties]
 
 
 class LoginForm(BaseForm):
@@ -50,10 +50,11 @@ class RegistrationForm(BaseForm):
             Regexp(r"^[0-9A-HJ-NPQRTUWXY]{18}$", message=_l("A unified social credit code has 18 letters and digits.")),
         ],
     )
-    county = SelectField(_l("County or district"), validators=[Optional()])
-    supplier_type = SelectField(_l("Type of supplier"), choices=[("", "—")] + choices(SupplierType), validators=[Optional()])
-    buyer_system = SelectField(_l("System"), choices=[("", "—")] + choices(BuyerSystem), validators=[Optional()])
-    buyer_type = SelectField(_l("Type of buyer"), choices=[("", "—")] + choices(BuyerType), validators=[Optional()])
+    # No Optional() on the next three: it would stop the chain before the validate_<field> checks below.
+    county = SelectField(_l("County or district"), default="")
+    supplier_type = SelectField(_l("Type of supplier"), choices=choices(SupplierType, blank="—"), default="")
+    buyer_system = SelectField(_l("System"), choices=choices(BuyerSystem, blank="—"), default="")
+    buyer_type = SelectField(_l("Type of buyer"), choices=choices(BuyerType, blank="—"), default="")
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=80)])
     phone = TelField(
@@ -119,7 +120,7 @@ class MemberForm(BaseForm):
             Email(message=_l("Enter a valid email address."), check_deliverability=False),
         ],
     )
-    role = SelectField(_l("Role"), choices=[("member", _l("Member")), ("manager", _l("Manager"))])
+    role = SelectField(_l("Role"), choices=choices(Role))
     password = PasswordField(_l("First password"), validators=PASSWORD_RULES)
 
 

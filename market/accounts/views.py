@@ -194,10 +194,9 @@ def password():
 @bp.route("/organisation/members", methods=["GET", "POST"])
 @login_required
 def members():
-    org = authorize(Action.VIEW, current_user.organisation)
+    org = authorize(Action.MANAGE_MEMBERS if request.method == "POST" else Action.VIEW, current_user.organisation)
     form = MemberForm()
     if form.validate_on_submit():
-        authorize(Action.MANAGE_MEMBERS, org)
         try:
             ops.create_user(
                 organisation=org,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -80,8 +80,10 @@ def reset_password(user_id: int):
         abort(400)
     temporary = ops.reset_password(person)
     db.session.commit()
-    # Shown once, on this page only; never stored in the cookie or a flash message.
-    return render_template("admin/password_reset.html", person=person, temporary=temporary)
+    # Shown once, on this page only; never stored in the cookie, a flash message or a cache.
+    response = make_response(render_template("admin/password_reset.html", person=person, temporary=temporary))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/users/<int:user_id>/<any(suspend, reactivate):action>", methods=["POST"])
