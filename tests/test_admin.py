@@ -38,10 +38,10 @@ def test_suspending_a_person_signs_them_out_and_keeps_them_out(app, client, db, 
     victim = login("firm", app.test_client())
     user_id, _ = _user(app, db, people["firm"])
     login("city")
-    assert post_form(client, f"/admin/users/{user_id}/suspend", token_from="/admin/users").status_code == 302
+    assert post_form(client, f"/people/{user_id}/suspend", token_from="/admin/users").status_code == 302
     assert victim.get("/account").status_code == 302
     assert "已被暂停" in sign_in(app.test_client(), people["firm"]).get_data(as_text=True)
-    post_form(client, f"/admin/users/{user_id}/reactivate", token_from="/admin/users")
+    post_form(client, f"/people/{user_id}/reactivate", token_from="/admin/users")
     assert sign_in(app.test_client(), people["firm"]).status_code == 302
 
 

@@ -116,3 +116,32 @@ def test_people_of_a_pending_organisation_may_look_but_not_act(app, db, factory)
         assert decide(officer, Action.VIEW, supplier) is Decision.ALLOWED
         assert decide(officer, Action.APPROVE, supplier) is Decision.FORBIDDEN
         db.session.rollback()
+
+
+def test_a_manager_suspends_a_colleague_but_nobody_elsewhere(app, client, db, factory, login, people):
+    from market.accounts.models import User
+
+    with app.app_context():
+        firm = db.session.scalar(select(User).where(User.email == people["firm"])).organisation
+        colleague = factory.user(firm, email="colleague@example.com", role="member")
+        stranger = db.session.scalar(select(User).where(User.email == people["federation"]))
+        db.session.commit()
+        colleague_id, stranger_id = colleague.id, stranger.id
+    login("firm")
+    assert post_form(client, f"/people/{stranger_id}/suspend", token_from="/").status_code == 404
+    response = post_form(client, f"/people/{colleague_id}/suspend", token_from="/organisation/members")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, colleague_id).active is False
+        assert db.session.get(User, stranger_id).active is True
+    # A member may not suspend the manager.
+    member = app.test_client()
+    with app.app_context():
+        db.session.get(User, colleague_id).active = True
+        db.session.commit()
+    from tests.conftest import sign_in
+
+    sign_in(member, "colleague@example.com")
+    with app.app_context():
+        manager_id = db.session.scalar(select(User.id).where(User.email == people["firm"]))
+    assert post_form(member, f"/people/{manager_id}/suspend", token_from="/").status_code == 403

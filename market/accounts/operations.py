@@ -167,6 +167,12 @@ def revoke_all_sessions(user: User) -> None:
     )
 
 
+def update_profile(user: User, *, name: str, phone: str | None) -> None:
+    user.name = name.strip()
+    user.phone = phone
+    db.session.flush()
+
+
 def change_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.must_change_password = False

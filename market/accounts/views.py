@@ -162,10 +162,10 @@ def language():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(obj=current_user)
+    user = authorize(Action.EDIT, current_user._get_current_object())
+    form = ProfileForm(obj=user)
     if form.validate_on_submit():
-        current_user.name = form.name.data
-        current_user.phone = form.phone.data or None
+        ops.update_profile(user, name=form.name.data, phone=form.phone.data or None)
         db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for("accounts.profile"))
@@ -216,13 +216,15 @@ def members():
     return render_template("accounts/members.html", org=org, form=form, confirm=ConfirmForm())
 
 
-@bp.route("/organisation/members/<int:user_id>/<any(suspend, reactivate):action>", methods=["POST"])
+@bp.route("/people/<int:user_id>/<any(suspend, reactivate):action>", methods=["POST"])
 @login_required
-def member_status(user_id: int, action: str):
+def person_status(user_id: int, action: str):
+    """Suspend or reactivate a person: the city office for anyone, a manager for colleagues."""
     person = authorize(Action.SUSPEND, db.session.get(User, user_id))
     if not ConfirmForm().validate_on_submit():
         abort(400)
     ops.set_user_active(person, action == "reactivate")
     db.session.commit()
-    flash(_("Saved."), "success")
+    flash(_("%(name)s is suspended and signed out.", name=person.name) if action == "suspend"
+          else _("%(name)s can sign in again.", name=person.name), "success")
     return redirect(safe_next(request.form.get("next"), url_for("accounts.members")))

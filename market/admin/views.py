@@ -84,15 +84,3 @@ def reset_password(user_id: int):
     response = make_response(render_template("admin/password_reset.html", person=person, temporary=temporary))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.route("/users/<int:user_id>/<any(suspend, reactivate):action>", methods=["POST"])
-def user_status(user_id: int, action: str):
-    person = authorize(Action.SUSPEND, db.session.get(User, user_id))
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ops.set_user_active(person, action == "reactivate")
-    db.session.commit()
-    flash(_("%(name)s is suspended and signed out.", name=person.name) if action == "suspend"
-          else _("%(name)s can sign in again.", name=person.name), "success")
-    return redirect(url_for("admin.users", q=person.email))
