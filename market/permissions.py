@@ -129,12 +129,8 @@ def organisation_rule(user: User, action: Action, org: Organisation) -> Decision
 @rule(User)
 def user_rule(user: User, action: Action, person: User) -> Decision:
     own_org = person.organisation_id == user.organisation_id
-    visible = (
-        person.id == user.id
-        or _is_city(user)
-        or (own_org and user.is_manager)
-        or _county_office_of(user, person.organisation)
-    )
+    # Colleagues see each other (the members page lists them); only managers act on them.
+    visible = own_org or _is_city(user) or _county_office_of(user, person.organisation)
     if not visible:
         return Decision.HIDDEN
     if action == Action.VIEW:
