@@ -129,8 +129,8 @@ def organisation_rule(user: User, action: Action, org: Organisation) -> Decision
 @rule(User)
 def user_rule(user: User, action: Action, person: User) -> Decision:
     own_org = person.organisation_id == user.organisation_id
-    # Colleagues see each other (the members page lists them); only managers act on them.
-    visible = own_org or _is_city(user) or _county_office_of(user, person.organisation)
+    # Whoever may see an organisation sees its people (its page lists them); only managers and the city act.
+    visible = organisation_rule(user, Action.VIEW, person.organisation) is Decision.ALLOWED
     if not visible:
         return Decision.HIDDEN
     if action == Action.VIEW:

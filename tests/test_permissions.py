@@ -145,3 +145,21 @@ def test_a_manager_suspends_a_colleague_but_nobody_elsewhere(app, client, db, fa
     with app.app_context():
         manager_id = db.session.scalar(select(User.id).where(User.email == people["firm"]))
     assert post_form(member, f"/people/{manager_id}/suspend", token_from="/").status_code == 403
+
+
+@pytest.mark.parametrize("actor", list(ROLES))
+def test_decisions_on_people_for_each_role(app, db, people, actor):
+    from market.permissions import Action, Decision, decide
+
+    with app.app_context():
+        users = _users(app, db, people)
+        me = users[actor]
+        for role, person in users.items():
+            visible = role == actor or role in SEES[actor]
+            assert decide(me, Action.VIEW, person) is (Decision.ALLOWED if visible else Decision.HIDDEN), (actor, role)
+            reset = decide(me, Action.RESET_PASSWORD, person)
+            if visible:
+                expected = Decision.ALLOWED if actor == "city" and role != actor else Decision.FORBIDDEN
+                assert reset is expected, (actor, role)
+            else:
+                assert reset is Decision.HIDDEN
