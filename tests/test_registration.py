@@ -91,7 +91,7 @@ def test_rejection_needs_a_reason_and_shows_it(app, client, db, login):
     assert _org(app, db, SUPPLIER["organisation_name"])[1] == "rejected"
     # The rejected registrant can no longer sign in, and is told why.
     response = sign_in(app.test_client(), SUPPLIER["email"], SUPPLIER["password"])
-    assert "已被暂停" in response.get_data(as_text=True)
+    assert "注册已被驳回：材料不全" in response.get_data(as_text=True)
 
 
 def test_pending_organisation_cannot_manage_members(app, client, db):

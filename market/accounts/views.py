@@ -15,7 +15,7 @@ from market.accounts.forms import (
     ProfileForm,
     RegistrationForm,
 )
-from market.accounts.models import BuyerSystem, BuyerType, OrgKind, Role, SupplierType, User
+from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType, User
 from market.extensions import db, login_manager
 from market.forms import ConfirmForm
 from market.permissions import Action, authorize
@@ -76,6 +76,9 @@ def login():
         if user is None:
             mark_login_failed()
             form.password.errors.append(_("The email or password is wrong."))
+        elif user.organisation.status == OrgStatus.REJECTED:
+            form.email.errors.append(_("The registration of your organisation was rejected: %(reason)s",
+                                       reason=user.organisation.status_reason or "—"))
         elif not user.is_active:
             form.email.errors.append(_("This account or its organisation is suspended. Ask the city office."))
         else:
