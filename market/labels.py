@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType
+from market.catalog.models import Category, LinkageMode, ListingStatus, StockReason, Unit
 
 # Keyed by enum class first: StrEnum members of different enums with the same value ("other") compare equal.
 LABELS = {
@@ -46,7 +47,49 @@ LABELS = {
         Role.MEMBER: _l("Member"),
         Role.MANAGER: _l("Manager"),
     },
+    Category: {
+        Category.GRAIN_OIL: _l("Grain and oil"),
+        Category.VEGETABLES: _l("Vegetables"),
+        Category.FRUIT: _l("Fruit"),
+        Category.EDIBLE_FUNGI: _l("Edible fungi"),
+        Category.FOREST_MOUNTAIN: _l("Forest and mountain produce"),
+        Category.LIVESTOCK: _l("Livestock, poultry and eggs"),
+        Category.AQUATIC: _l("Aquatic products"),
+        Category.MEDICINAL_HERBS: _l("Medicinal herbs"),
+        Category.PROCESSED_FOOD: _l("Processed food"),
+        Category.OTHER: _l("Other"),
+    },
+    Unit: {
+        Unit.KG: _l("kg"),
+        Unit.JIN: _l("jin"),
+        Unit.TON: _l("tonne"),
+        Unit.BOX: _l("box"),
+        Unit.BAG: _l("bag"),
+        Unit.PIECE: _l("piece"),
+        Unit.BOTTLE: _l("bottle"),
+        Unit.BUNDLE: _l("bundle"),
+    },
+    LinkageMode: {
+        LinkageMode.WAGE: _l("Wages (households work for it)"),
+        LinkageMode.ASSET: _l("Assets (households hold shares)"),
+        LinkageMode.OPERATING_INCOME: _l("Operating income (households grow and sell it)"),
+    },
+    ListingStatus: {
+        ListingStatus.DRAFT: _l("Draft"),
+        ListingStatus.SUBMITTED: _l("Awaiting review"),
+        ListingStatus.PUBLISHED: _l("Published"),
+        ListingStatus.RETURNED: _l("Returned"),
+    },
+    StockReason: {
+        StockReason.SURVEY: _l("Survey"),
+        StockReason.RESTOCK: _l("Restock"),
+        StockReason.ORDER_RESERVED: _l("Reserved by order"),
+        StockReason.ORDER_RELEASED: _l("Released by order"),
+        StockReason.SPOILAGE: _l("Spoilage write-off"),
+        StockReason.CORRECTION: _l("Correction"),
+    },
 }
+
 
 
 def label(value) -> str:

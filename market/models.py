@@ -4,3 +4,5 @@ from market.accounts.models import LoginSession, Organisation, User  # noqa: F40
 from market.audit.models import AuditEntry  # noqa: F401
 from market.pairing.models import SystemPairing, VillagePairing  # noqa: F401
 from market.regions.models import County, Village  # noqa: F401
+from market.bulletins.models import BulletinIssue, BulletinItem  # noqa: F401
+from market.catalog.models import Product, ProductPhoto, StockEntry, SurveyRow  # noqa: F401

@@ -24,6 +24,7 @@ class Action(enum.StrEnum):
     SUSPEND = "suspend"  # suspend or reinstate
     RESET_PASSWORD = "reset_password"
     MANAGE_MEMBERS = "manage_members"
+    VIEW_LEDGER = "view_ledger"  # the stock ledger of a product
 
 
 class Decision(enum.Enum):
@@ -34,11 +35,15 @@ class Decision(enum.Enum):
 
 Rule = Callable[[User, Action, object], Decision]
 _RULES: dict[type, Rule] = {}
+#: For models some of whose objects anyone may view (published products): model -> predicate.
+_PUBLIC: dict[type, Callable[[object], bool]] = {}
 
 
-def rule(model: type) -> Callable[[Rule], Rule]:
+def rule(model: type, *, public: Callable[[object], bool] | None = None) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         _RULES[model] = fn
+        if public is not None:
+            _PUBLIC[model] = public
         return fn
 
     return register
@@ -46,7 +51,8 @@ def rule(model: type) -> Callable[[Rule], Rule]:
 
 def decide(user: User, action: Action, obj) -> Decision:
     if user is None or not user.is_authenticated:
-        return Decision.HIDDEN
+        public = _PUBLIC.get(type(obj))
+        return Decision.ALLOWED if action == Action.VIEW and public is not None and public(obj) else Decision.HIDDEN
     for model in type(obj).__mro__:
         if model in _RULES:
             decision = _RULES[model](user, action, obj)

@@ -40,6 +40,14 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+#: Objects written by hand in migrations (dialect-specific) that autogenerate must not try to drop.
+HAND_WRITTEN = {"ix_products_search_trgm"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return name not in HAND_WRITTEN
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -95,6 +103,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

@@ -1,0 +1,1 @@
+from market.bulletins import bp  # noqa: F401  (routes follow)

@@ -1,0 +1,292 @@
+"""Writes for products, stock, photos and the survey. They flush, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from market.accounts.models import Organisation, OrgKind, User
+from market.audit.operations import record
+from market.catalog.models import ListingStatus, Product, ProductPhoto, StockEntry, StockReason, SurveyRow
+from market.catalog.rules import RuleError
+from market.extensions import db
+from market.i18n import local_today
+from market.regions.models import County
+from market.types import utcnow
+
+#: Fields a supplier sets on a product (everything but stock, status and who owns it).
+PRODUCT_FIELDS = (
+    "name", "category", "variety", "specification", "unit", "price", "min_order_quantity", "available_from",
+    "best_before", "shelf_life_days", "storage_note", "description", "households_linked", "linkage_mode",
+    "identification_number", "identification_valid_until", "stranded", "stranded_since", "stranded_cause",
+    "village_id",
+)
+
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PHOTO_MAX_SIDE = 2000
+THUMBNAIL_SIDE = 400
+MAX_PHOTOS = 6
+
+
+class StockShortage(RuleError):
+    """Taking the quantity would leave the product below zero."""
+
+    def __init__(self, product: Product, wanted: Decimal):
+        super().__init__(
+            _("Only %(left)s left of %(name)s.", left=product.unsold_quantity, name=product.name), "quantity"
+        )
+        self.product = product
+        self.wanted = wanted
+
+
+def _check_dates(fields: dict) -> None:
+    from market.catalog.rules import date_order
+
+    date_order(fields.get("available_from"), fields.get("best_before"),
+               _("The best-before date cannot come before the available-from date."))
+    if fields.get("stranded") and not fields.get("stranded_since"):
+        raise RuleError(_("Say since when the produce cannot be sold."), "stranded_since")
+    if fields.get("stranded") and fields["stranded_since"] > local_today():
+        raise RuleError(_("The stranded-since date cannot be in the future."), "stranded_since")
+
+
+def _search_text(product: Product, supplier: Organisation) -> str:
+    parts = [product.name, product.variety, product.specification, supplier.name]
+    return " ".join(p for p in parts if p).lower()
+
+
+def create_product(supplier: Organisation, actor: User, fields: dict, opening_stock: Decimal) -> Product:
+    """A draft listing with its opening stock recorded in the ledger."""
+    if supplier.kind != OrgKind.SUPPLIER or supplier.county_id is None:
+        raise RuleError(_("Only a supplier with a county can list products."))
+    _check_dates(fields)
+    product = Product(supplier=supplier, county_id=supplier.county_id, status=ListingStatus.DRAFT,
+                      unsold_quantity=Decimal("0"), **{k: fields.get(k) for k in PRODUCT_FIELDS if k in fields})
+    if product.village_id is None:
+        product.village_id = supplier.village_id
+    if not product.stranded:
+        product.stranded_since = product.stranded_cause = None
+    product.search_text = _search_text(product, supplier)
+    db.session.add(product)
+    db.session.flush()
+    if opening_stock > 0:
+        move_stock(product, opening_stock, StockReason.RESTOCK, actor=actor, note=_("Opening stock"))
+    return product
+
+
+def update_product(product: Product, actor: User, fields: dict) -> bool:
+    """Change a listing. A new price on a published product sends it back to review; returns True then."""
+    merged = {k: fields.get(k, getattr(product, k)) for k in PRODUCT_FIELDS}
+    _check_dates(merged)
+    price_changed = "price" in fields and fields["price"] != product.price
+    for key in PRODUCT_FIELDS:
+        if key in fields:
+            setattr(product, key, fields[key])
+    if not product.stranded:
+        product.stranded_since = product.stranded_cause = None
+    product.search_text = _search_text(product, product.supplier)
+    product.updated_at = utcnow()
+    back_to_review = price_changed and product.status == ListingStatus.PUBLISHED
+    if back_to_review:
+        product.status = ListingStatus.SUBMITTED
+        product.submitted_at = utcnow()
+    db.session.flush()
+    return back_to_review
+
+
+def submit_product(product: Product) -> None:
+    if product.status not in (ListingStatus.DRAFT, ListingStatus.RETURNED):
+        raise RuleError(_("Only a draft or a returned listing can be submitted."))
+    product.status = ListingStatus.SUBMITTED
+    product.submitted_at = utcnow()
+    product.return_reason = None
+    db.session.flush()
+
+
+def review_product(product: Product, reviewer: User, *, approve: bool, reason: str | None = None) -> None:
+    if product.status != ListingStatus.SUBMITTED:
+        raise RuleError(_("Only a listing awaiting review can be approved or returned."))
+    if not approve and not (reason or "").strip():
+        raise RuleError(_("Say why the listing is returned."), "reason")
+    if approve:
+        product.status = ListingStatus.PUBLISHED
+        product.published_at = product.published_at or utcnow()
+        product.return_reason = None
+    else:
+        product.status = ListingStatus.RETURNED
+        product.return_reason = reason.strip()
+    product.updated_at = utcnow()
+    db.session.flush()
+
+
+def withdraw_product(product: Product) -> None:
+    """The supplier takes a listing off the catalog; it stays as a draft with its stock and history."""
+    if product.status not in (ListingStatus.PUBLISHED, ListingStatus.SUBMITTED):
+        raise RuleError(_("Only a published or submitted listing can be withdrawn."))
+    product.status = ListingStatus.DRAFT
+    product.updated_at = utcnow()
+    db.session.flush()
+
+
+def move_stock(product: Product, delta: Decimal, reason: StockReason, *, actor: User | None = None,
+               note: str | None = None, order_id: int | None = None) -> StockEntry:
+    """The only way unsold quantity changes: one conditional UPDATE plus its ledger entry, in the caller's
+    transaction. The UPDATE refuses to go below zero, so two concurrent takers can never oversell."""
+    if delta == 0:
+        raise RuleError(_("A stock change cannot be zero."))
+    if reason == StockReason.CORRECTION and not (note or "").strip():
+        raise RuleError(_("Say why the stock is corrected."), "note")
+    new_balance = db.session.execute(
+        update(Product)
+        .where(Product.id == product.id, Product.unsold_quantity + delta >= 0)
+        .values(unsold_quantity=Product.unsold_quantity + delta, updated_at=utcnow())
+        .returning(Product.unsold_quantity)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if new_balance is None:
+        db.session.refresh(product, ["unsold_quantity"])
+        raise StockShortage(product, -delta)
+    old_balance = new_balance - delta
+    set_committed_value(product, "unsold_quantity", new_balance)
+    entry = StockEntry(product_id=product.id, delta=delta, balance_after=new_balance, reason=reason,
+                       note=(note or "").strip() or None, actor_id=actor.id if actor else None, order_id=order_id)
+    db.session.add(entry)
+    record(db.session, "products.stock", product,
+           {"unsold_quantity": [str(old_balance), str(new_balance)], "reason": [None, reason.value]})
+    db.session.flush()
+    return entry
+
+
+def set_stock(product: Product, target: Decimal, reason: StockReason, *, actor: User | None = None,
+              note: str | None = None) -> StockEntry | None:
+    """Bring the unsold quantity to `target` with one ledger entry (the survey does this)."""
+    db.session.refresh(product, ["unsold_quantity"])
+    delta = target - product.unsold_quantity
+    if delta == 0:
+        return None
+    return move_stock(product, delta, reason, actor=actor, note=note)
+
+
+def ledger_balance(product: Product) -> Decimal:
+    """Sum of the product's ledger; always equal to its unsold quantity."""
+    total = db.session.scalar(select(func.coalesce(func.sum(StockEntry.delta), 0)).where(
+        StockEntry.product_id == product.id))
+    return Decimal(total) if isinstance(total, int) else total
+
+
+# --- photos -----------------------------------------------------------------------------------------------
+
+
+def _read_image(data: bytes) -> Image.Image:
+    """Open an upload as an image of an allowed format, judged by its content, never by its name."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.verify()  # structure check; the object is unusable afterwards
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+                Image.DecompressionBombWarning):
+            raise RuleError(_("This file is not a JPEG, PNG or WebP picture."), "photo") from None
+    if image.format not in PHOTO_FORMATS:
+        raise RuleError(_("This file is not a JPEG, PNG or WebP picture."), "photo")
+    return image
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    elif fmt == "PNG":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=85)
+    return out.getvalue()
+
+
+def add_photo(product: Product, data: bytes) -> ProductPhoto:
+    """Store a photo re-encoded from its pixels only, so EXIF (GPS location, camera, time) is gone."""
+    if len(product.photos) >= MAX_PHOTOS:
+        raise RuleError(_("A product can have at most %(n)s photos.", n=MAX_PHOTOS), "photo")
+    image = _read_image(data)
+    fmt = image.format
+    image = ImageOps.exif_transpose(image)  # keep the picture upright once the orientation tag is dropped
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA")
+    clean = image.copy()
+    clean.info = {}  # no EXIF, XMP, comments or ICC data travel on
+    clean.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    stored = _encode(clean, fmt)
+    thumb = clean.copy()
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    photo = ProductPhoto(
+        product=product,
+        content_type=PHOTO_FORMATS[fmt],
+        width=clean.width,
+        height=clean.height,
+        data=stored,
+        thumbnail=_encode(thumb, fmt),
+        digest=hashlib.sha256(stored).hexdigest(),
+        position=len(product.photos),
+    )
+    db.session.add(photo)
+    product.updated_at = utcnow()
+    db.session.flush()
+    return photo
+
+
+def remove_photo(photo: ProductPhoto) -> None:
+    photo.product.updated_at = utcnow()
+    db.session.delete(photo)
+    db.session.flush()
+
+
+# --- survey ---------------------------------------------------------------------------------------------------
+
+
+def add_survey_row(county: County, actor: User, fields: dict) -> SurveyRow:
+    """Record one survey line; when it names a listed product of the county, its stock follows the survey."""
+    row = SurveyRow(county_id=county.id, created_by_id=actor.id, **fields)
+    if row.product_id is not None:
+        product = db.session.get(Product, row.product_id)
+        if product is None or product.county_id != county.id:
+            raise RuleError(_("Choose a product of this county."), "product_id")
+        if product.unit != row.unit:
+            raise RuleError(_("The product is sold by %(unit)s; survey it in the same unit.",
+                              unit=_unit_label(product.unit)), "unit")
+        set_stock(product, row.unsold_quantity, StockReason.SURVEY, actor=actor,
+                  note=_("Survey of %(day)s", day=row.surveyed_on.isoformat()))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _unit_label(unit) -> str:
+    from market.labels import label
+
+    return label(unit)
+
+
+def import_survey_rows(county: County, actor: User, rows: list[dict]) -> int:
+    """Save rows already checked by `catalog.survey_import`; in one statement, so thousands take a moment.
+    Rows linked to products update their stock through the ledger."""
+    linked = [r for r in rows if r.get("product_id")]
+    plain = [r for r in rows if not r.get("product_id")]
+    if plain:
+        now = utcnow()
+        db.session.execute(
+            insert(SurveyRow),
+            [dict(r, county_id=county.id, created_by_id=actor.id, created_at=now) for r in plain],
+        )
+    for fields in linked:
+        add_survey_row(county, actor, fields)
+    db.session.flush()
+    return len(rows)

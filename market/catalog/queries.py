@@ -1,0 +1,204 @@
+"""Reads for the catalogs: one county's page, the city-wide view, a supplier's listings, the review queue."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, case, func, literal, select, type_coerce
+from sqlalchemy.orm import joinedload
+
+from market.accounts.models import Organisation
+from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockEntry, SurveyRow
+from market.extensions import db
+from market.regions.models import County
+
+SORTS = ("urgent", "price", "price_desc", "newest")
+PER_PAGE = 20
+
+
+@dataclass
+class CatalogFilters:
+    category: Category | None = None
+    stranded_only: bool = False
+    in_stock: bool = False
+    q: str | None = None
+    sort: str = "urgent"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+def first_photo_id():
+    """The id of a product's first photo, as a column (no photo bytes are read)."""
+    return (
+        select(func.min(ProductPhoto.id)).where(ProductPhoto.product_id == Product.id).correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def urgency_order():
+    """Most urgent first: stranded before not, stranded longest first, then spoiling soonest."""
+    return (
+        Product.stranded.desc(),
+        case((Product.stranded_since.is_(None), 1), else_=0),
+        Product.stranded_since.asc(),
+        case((Product.best_before.is_(None), 1), else_=0),
+        Product.best_before.asc(),
+        Product.id.asc(),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_clause(q: str):
+    """Substring match on Chinese (or any) text; served by the pg_trgm index on PostgreSQL."""
+    return Product.search_text.like(f"%{_escape_like(q.lower())}%", escape="\\")
+
+
+def published_products(county: County | None, filters: CatalogFilters, day: date):
+    """Published products of a county (or all counties), filtered and sorted, with the first photo's id.
+
+    Every published product is listed, also those off sale (no stock left, identification expired) unless
+    `in_stock` asks for orderable ones only. Two statements whatever the number of products: a count
+    and one page of rows with their suppliers.
+    """
+    stmt = (
+        select(Product, first_photo_id().label("photo_id"))
+        .options(joinedload(Product.supplier))
+        .where(Product.status == ListingStatus.PUBLISHED)
+    )
+    if county is not None:
+        stmt = stmt.where(Product.county_id == county.id)
+    if filters.category:
+        stmt = stmt.where(Product.category == filters.category)
+    if filters.stranded_only:
+        stmt = stmt.where(Product.stranded.is_(True))
+    if filters.in_stock:
+        stmt = stmt.where(Product.on_sale_clause(day))
+    if filters.q:
+        stmt = stmt.where(search_clause(filters.q))
+    order = {
+        "urgent": urgency_order(),
+        "price": (Product.price.asc(), Product.id.asc()),
+        "price_desc": (Product.price.desc(), Product.id.asc()),
+        "newest": (Product.published_at.desc(), Product.id.desc()),
+    }[filters.sort if filters.sort in SORTS else "urgent"]
+    stmt = stmt.order_by(*order)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(
+        stmt.limit(filters.per_page).offset((max(filters.page, 1) - 1) * filters.per_page)
+    ).all()
+    return total, [(product, photo_id) for product, photo_id in rows]
+
+
+def catalog_version(county: County | None) -> str:
+    """A fingerprint that changes whenever anything a catalog shows changes (listing, price, stock, photo)."""
+    stmt = select(func.count(Product.id), func.max(Product.updated_at))
+    if county is not None:
+        stmt = stmt.where(Product.county_id == county.id)
+    count, latest = db.session.execute(stmt).one()
+    return hashlib.sha256(f"{count}:{latest.isoformat() if latest else '-'}".encode()).hexdigest()[:20]
+
+
+def county_totals(day: date) -> list[dict]:
+    """Per county: published products, of them stranded, products on sale, the value of stranded unsold
+    stock (unsold quantity times price, in CNY) and households linked to stranded products."""
+    stranded = Product.stranded.is_(True)
+    on_sale = Product.on_sale_clause(day)
+    # Stored as thousandths times fen: multiply the raw integers in SQL, scale once in Python.
+    value = type_coerce(Product.unsold_quantity, BigInteger) * type_coerce(Product.price, BigInteger)
+    stmt = (
+        select(
+            County,
+            func.count(Product.id),
+            func.count(case((stranded, Product.id))),
+            func.count(case((on_sale, Product.id))),
+            type_coerce(func.coalesce(func.sum(case((stranded, value), else_=literal(0))), 0), BigInteger),
+            func.coalesce(func.sum(case((stranded, Product.households_linked), else_=literal(0))), 0),
+        )
+        .outerjoin(Product, (Product.county_id == County.id) & (Product.status == ListingStatus.PUBLISHED))
+        .group_by(County.id)
+        .order_by(County.sort_order, County.id)
+    )
+    rows = []
+    for county, published, stranded_n, on_sale_n, value_raw, households in db.session.execute(stmt):
+        rows.append({
+            "county": county,
+            "published": published,
+            "stranded": stranded_n,
+            "on_sale": on_sale_n,
+            "stranded_value": (Decimal(int(value_raw)) / Decimal(100_000)).quantize(Decimal("0.01")),
+            "households": int(households),
+        })
+    return rows
+
+
+def supplier_products(supplier: Organisation) -> list[Product]:
+    return list(db.session.scalars(
+        select(Product).where(Product.supplier_id == supplier.id).order_by(Product.updated_at.desc(), Product.id)
+    ))
+
+
+def review_queue(county_id: int | None) -> list[Product]:
+    """Listings awaiting review, oldest first; all counties when `county_id` is None (the city office)."""
+    stmt = (
+        select(Product).options(joinedload(Product.supplier)).where(Product.status == ListingStatus.SUBMITTED)
+        .order_by(Product.submitted_at, Product.id)
+    )
+    if county_id is not None:
+        stmt = stmt.where(Product.county_id == county_id)
+    return list(db.session.scalars(stmt))
+
+
+def ledger(product: Product) -> list[StockEntry]:
+    return list(db.session.scalars(
+        select(StockEntry).options(joinedload(StockEntry.actor)).where(StockEntry.product_id == product.id)
+        .order_by(StockEntry.id.desc())
+    ))
+
+
+def county_products_for_survey(county_id: int) -> list[Product]:
+    """Products of a county a survey row can point at (any status: the survey may precede the listing)."""
+    return list(db.session.scalars(
+        select(Product).options(joinedload(Product.supplier)).where(Product.county_id == county_id)
+        .order_by(Product.name, Product.id)
+    ))
+
+
+def survey_rows(county_id: int, page: int = 1, per_page: int = 50):
+    """The county's survey, newest survey date first."""
+    stmt = (
+        select(SurveyRow).where(SurveyRow.county_id == county_id)
+        .order_by(SurveyRow.surveyed_on.desc(), SurveyRow.id.desc())
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def survey_totals(county_id: int) -> dict:
+    """Rows, poor households involved and the latest survey date of a county's survey."""
+    n, households, latest = db.session.execute(
+        select(func.count(SurveyRow.id), func.coalesce(func.sum(SurveyRow.poor_households), 0),
+               func.max(SurveyRow.surveyed_on)).where(SurveyRow.county_id == county_id)
+    ).one()
+    return {"rows": n, "households": int(households), "latest": latest}
+
+
+def stranded_for_bulletin(county_id: int, day: date) -> list[Product]:
+    """What a bulletin issue lists: the county's published, stranded products still on sale, most urgent first."""
+    return list(db.session.scalars(
+        select(Product).options(joinedload(Product.supplier))
+        .where(Product.county_id == county_id, Product.stranded.is_(True), Product.on_sale_clause(day))
+        .order_by(*urgency_order())
+    ))
+
+
+def product_with_supplier(product_id: int) -> Product | None:
+    return db.session.scalar(
+        select(Product).options(joinedload(Product.supplier), joinedload(Product.county))
+        .where(Product.id == product_id)
+    )
+

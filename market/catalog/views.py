@@ -1,0 +1,1 @@
+from market.catalog import bp  # noqa: F401  (routes follow)
