@@ -83,6 +83,10 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+        #: Largest photo upload in bytes; a larger one gets 413.
+        #: Days between issues of a county's stranded-produce bulletin (`flask bulletins publish-due`).
+        self.BULLETIN_INTERVAL_DAYS = int(env.get("BULLETIN_INTERVAL_DAYS", "7"))
+        self.PHOTO_MAX_BYTES = int(env.get("PHOTO_MAX_BYTES", 5 * 1024 * 1024))
         #: Failed sign-ins allowed per account and per address within the window; the next one gets 429.
         self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "5 per minute")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"

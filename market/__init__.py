@@ -48,6 +48,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
+    from market.security import apply_upload_limits
+
+    app.before_request(apply_upload_limits)  # before CSRFProtect's hook, which reads the body
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
@@ -66,10 +69,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from market.accounts.cli import orgs_cli, users_cli
+    from market.bulletins.cli import bulletins_cli
     from market.demo.cli import seed_demo_command
     from market.regions.cli import geo_cli
 
-    for command in (orgs_cli, users_cli, geo_cli, seed_demo_command):
+    for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, seed_demo_command):
         app.cli.add_command(command)
 
 
@@ -78,8 +82,17 @@ def register_template_helpers(app: Flask) -> None:
     from market.labels import label
     from market.permissions import can
 
-    app.jinja_env.filters.update(money=i18n.money, local_datetime=i18n.local_datetime, label=label,
-                                 localized=i18n.localized_name)
+    app.jinja_env.filters.update(money=i18n.money, qty=i18n.quantity, local_datetime=i18n.local_datetime,
+                                 local_date=i18n.local_date, label=label, localized=i18n.localized_name)
+
+    def url_with(**changes) -> str:
+        """This page's URL with some query arguments changed (pagination, filters)."""
+        from flask import request, url_for
+
+        args = {**request.args.to_dict(), **changes}
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    app.jinja_env.globals["url_with"] = url_with
 
     @app.context_processor
     def globals_for_templates():

@@ -57,6 +57,20 @@ def money(amount: Decimal | int | str | None) -> str:
     return f"{sign}¥{abs(value):,.2f}"
 
 
+def quantity(amount: Decimal | int | str | None) -> str:
+    """1,200 or 12.5: a quantity without trailing zeros, with thousands separators."""
+    if amount is None:
+        return ""
+    value = Decimal(str(amount))
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+def local_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     if value is None:
         return ""

@@ -68,3 +68,14 @@ def login_rate_limited(view):
         _login_limit, scope="login-account", key_func=_account_key, methods=["POST"], deduct_when=_login_failed
     )(view)
     return view
+
+
+#: Endpoints with a smaller body limit than MAX_CONTENT_LENGTH: endpoint -> config key.
+UPLOAD_LIMITS = {"catalog.add_photo": "PHOTO_MAX_BYTES"}
+
+
+def apply_upload_limits() -> None:
+    """Runs before CSRF checking reads the form, so a too-large photo is refused (413) before it is read."""
+    key = UPLOAD_LIMITS.get(request.endpoint or "")
+    if key:
+        request.max_content_length = current_app.config[key]

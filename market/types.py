@@ -57,6 +57,7 @@ class _ScaledDecimal(TypeDecorator):
 class Money(_ScaledDecimal):
     """CNY held as integer fen; reads back as Decimal with two places."""
 
+    cache_ok = True
     places = CENT
     scale = 100
 
@@ -64,6 +65,7 @@ class Money(_ScaledDecimal):
 class Quantity(_ScaledDecimal):
     """A quantity held as integer thousandths of its unit; reads back as Decimal with three places."""
 
+    cache_ok = True
     places = MILLI
     scale = 1000
 

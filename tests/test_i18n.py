@@ -119,3 +119,12 @@ def test_every_message_has_a_chinese_translation():
     assert len(found) > 100
     missing = sorted(m for m in found if m not in catalog)
     assert missing == [], "run `make babel-update` and translate"
+
+
+@pytest.mark.parametrize("amount, shown", [(Decimal("850.000"), "850"), (Decimal("12000"), "12,000"),
+                                           (Decimal("12.500"), "12.5"), (Decimal("0.001"), "0.001"),
+                                           (Decimal("1234.25"), "1,234.25")])
+def test_quantity_format(amount, shown):
+    from market.i18n import quantity
+
+    assert quantity(amount) == shown

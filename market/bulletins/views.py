@@ -1,1 +1,128 @@
-from market.bulletins import bp  # noqa: F401  (routes follow)
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from market.accounts.models import OrgKind
+from market.bulletins import bp, queries
+from market.bulletins import operations as ops
+from market.bulletins.forms import PublishForm
+from market.catalog.rules import RuleError
+from market.extensions import db
+from market.http import not_modified, page_etag, with_etag
+from market.i18n import local_today
+from market.permissions import kind_required
+from market.regions.models import County
+
+PER_PAGE = 20
+
+
+def _county_or_404(code: str) -> County:
+    county = db.session.scalar(select(County).where(County.code == code))
+    if county is None:
+        abort(404)
+    return county
+
+
+def _is_office_of(county: County) -> bool:
+    org = current_user.organisation if current_user.is_authenticated else None
+    return bool(org and org.kind == OrgKind.COUNTY_OFFICE and org.county_id == county.id and org.is_active)
+
+
+def _archive(county: County | None, form: PublishForm | None = None, status: int = 200):
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    etag = page_etag("bulletins", county.code if county else "-", queries.archive_version(county))
+    if form is None and (cached := not_modified(etag)) is not None:
+        return cached
+    total, rows = queries.issues(county, page=page, per_page=PER_PAGE)
+    if county is not None and form is None and _is_office_of(county):
+        form = PublishForm(issue_date=local_today())
+    body = render_template("bulletins/archive.html", county=county, rows=rows, total=total, page=page,
+                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), form=form,
+                           next_due=ops.next_due(county) if county else None)
+    return with_etag(body, etag) if status == 200 else (body, status)
+
+
+@bp.route("/")
+def archive():
+    return _archive(None)
+
+
+@bp.route("/<code>/")
+def county_archive(code: str):
+    return _archive(_county_or_404(code))
+
+
+@bp.route("/<code>/publish", methods=["POST"])
+@kind_required(OrgKind.COUNTY_OFFICE)
+def publish(code: str):
+    county = _county_or_404(code)
+    if not _is_office_of(county):
+        abort(403)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            issue = ops.publish_issue(county, current_user, form.issue_date.data, form.note.data)
+        except RuleError as error:
+            db.session.rollback()
+            getattr(form, error.field or "issue_date").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Issue %(number)s is published with %(n)s products.", number=issue.number,
+                    n=len(issue.items)), "success")
+            return redirect(url_for("bulletins.issue", issue_id=issue.id))
+    return _archive(county, form, status=422)
+
+
+@bp.route("/issues/<int:issue_id>")
+def issue(issue_id: int):
+    issue = queries.issue_with_items(issue_id)
+    if issue is None:
+        abort(404)
+    etag = page_etag("issue", issue.id)
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    return with_etag(render_template("bulletins/issue.html", issue=issue), etag)
+
+
+@bp.route("/issues/<int:issue_id>.csv")
+def issue_csv(issue_id: int):
+    from market.bulletins.exports import bulletin_csv
+
+    issue = queries.issue_with_items(issue_id)
+    if issue is None:
+        abort(404)
+    filename = f"bulletin-{issue.county.code}-{issue.number}-{issue.issue_date.isoformat()}.csv"
+    return Response(bulletin_csv(issue), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _feed(county: County | None):
+    issues = queries.feed_issues(county)
+    etag = page_etag("feed", county.code if county else "-", queries.archive_version(county))
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    body = render_template("bulletins/feed.xml", issues=issues, county=county,
+                           self_url=request.url, updated=issues[0].published_at if issues else None)
+    response = with_etag(body, etag)
+    response.mimetype = "application/atom+xml"
+    return response
+
+
+@bp.route("/feed.xml")
+def feed():
+    return _feed(None)
+
+
+@bp.route("/<code>/feed.xml")
+def county_feed(code: str):
+    return _feed(_county_or_404(code))
+
+
+@bp.route("/format")
+def csv_format():
+    from market.bulletins.exports import BULLETIN_CSV_COLUMNS
+
+    return render_template("bulletins/format.html", columns=BULLETIN_CSV_COLUMNS)

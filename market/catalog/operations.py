@@ -50,7 +50,7 @@ def _check_dates(fields: dict) -> None:
     from market.catalog.rules import date_order
 
     date_order(fields.get("available_from"), fields.get("best_before"),
-               _("The best-before date cannot come before the available-from date."))
+               _("The best-before date cannot come before the available-from date."), "best_before")
     if fields.get("stranded") and not fields.get("stranded_since"):
         raise RuleError(_("Say since when the produce cannot be sold."), "stranded_since")
     if fields.get("stranded") and fields["stranded_since"] > local_today():
@@ -164,6 +164,15 @@ def move_stock(product: Product, delta: Decimal, reason: StockReason, *, actor: 
     return entry
 
 
+def record_stock_change(product: Product, actor: User, delta: Decimal, reason: StockReason,
+                        note: str | None = None) -> StockEntry:
+    """A supplier's own stock entry (restock, spoilage, correction); pages and the API both come here."""
+    from market.catalog.rules import stock_change_fits_reason
+
+    stock_change_fits_reason(delta, reason, note)
+    return move_stock(product, delta, reason, actor=actor, note=note)
+
+
 def set_stock(product: Product, target: Decimal, reason: StockReason, *, actor: User | None = None,
               note: str | None = None) -> StockEntry | None:
     """Bring the unsold quantity to `target` with one ledger entry (the survey does this)."""
@@ -258,10 +267,10 @@ def add_survey_row(county: County, actor: User, fields: dict) -> SurveyRow:
     if row.product_id is not None:
         product = db.session.get(Product, row.product_id)
         if product is None or product.county_id != county.id:
-            raise RuleError(_("Choose a product of this county."), "product_id")
+            raise RuleError(_("Product %(id)s is not a product of this county.", id=row.product_id), "product_id")
         if product.unit != row.unit:
-            raise RuleError(_("The product is sold by %(unit)s; survey it in the same unit.",
-                              unit=_unit_label(product.unit)), "unit")
+            raise RuleError(_("%(name)s is sold by %(unit)s; survey it in the same unit.",
+                              name=product.name, unit=_unit_label(product.unit)), "unit")
         set_stock(product, row.unsold_quantity, StockReason.SURVEY, actor=actor,
                   note=_("Survey of %(day)s", day=row.surveyed_on.isoformat()))
     db.session.add(row)

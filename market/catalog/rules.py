@@ -93,6 +93,23 @@ def households(value) -> int:
     return int(number)
 
 
-def date_order(earlier: date | None, later: date | None, message: str) -> None:
+def date_order(earlier: date | None, later: date | None, message: str, field: str | None = None) -> None:
     if earlier is not None and later is not None and later < earlier:
-        raise RuleError(message)
+        raise RuleError(message, field)
+
+
+#: Stock reasons a person may enter by hand; the others come from the survey and from orders.
+MANUAL_STOCK_REASONS = ("restock", "spoilage", "correction")
+
+
+def stock_change_fits_reason(delta: Decimal, reason, note: str | None) -> None:
+    """A restock adds, a spoilage write-off removes, a correction says why."""
+    value = getattr(reason, "value", reason)
+    if value not in MANUAL_STOCK_REASONS:
+        raise RuleError(_("Choose restock, spoilage or correction."), "reason")
+    if value == "restock" and delta <= 0:
+        raise RuleError(_("A restock adds stock: enter a positive number."), "delta")
+    if value == "spoilage" and delta >= 0:
+        raise RuleError(_("A spoilage write-off removes stock: enter a negative number."), "delta")
+    if value == "correction" and not (note or "").strip():
+        raise RuleError(_("Say why the stock is corrected."), "note")

@@ -1,1 +1,371 @@
-from market.catalog import bp  # noqa: F401  (routes follow)
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+from wtforms import SelectChoice
+
+from market.accounts.models import OrgKind
+from market.catalog import bp, queries
+from market.catalog import operations as ops
+from market.catalog.forms import (
+    NewProductForm,
+    PhotoForm,
+    ProductForm,
+    ReviewForm,
+    StockForm,
+    SurveyImportForm,
+    SurveyRowForm,
+)
+from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockReason
+from market.catalog.rules import RuleError
+from market.extensions import db
+from market.forms import ConfirmForm
+from market.http import not_modified, page_etag, with_etag
+from market.i18n import local_today
+from market.permissions import Action, authorize, can, kind_required
+from market.regions.models import County
+
+
+def _county_or_404(code: str) -> County:
+    county = db.session.scalar(select(County).where(County.code == code))
+    if county is None:
+        abort(404)
+    return county
+
+
+def _product_or_404(product_id: int, action: Action = Action.VIEW) -> Product:
+    return authorize(action, db.session.get(Product, product_id))
+
+
+def _apply_rule_error(form, error: RuleError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _filters() -> queries.CatalogFilters:
+    args = request.args
+    category = args.get("category") or None
+    if category not in (None, *Category):
+        category = None
+    return queries.CatalogFilters(
+        category=Category(category) if category else None,
+        stranded_only=args.get("stranded") == "1",
+        in_stock=args.get("in_stock") == "1",
+        q=(args.get("q") or "").strip()[:50] or None,
+        sort=args.get("sort") if args.get("sort") in queries.SORTS else "urgent",
+        page=max(args.get("page", 1, type=int) or 1, 1),
+    )
+
+
+# --- the public catalog -------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def index():
+    etag = page_etag("city", queries.catalog_version(None))
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    totals = queries.county_totals(local_today())
+    return with_etag(render_template("catalog/index.html", totals=totals), etag)
+
+
+@bp.route("/<code>")
+def county(code: str):
+    county = _county_or_404(code)
+    etag = page_etag("county", county.code, queries.catalog_version(county))
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    filters = _filters()
+    total, rows = queries.published_products(county, filters, local_today())
+    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
+    body = render_template("catalog/county.html", county=county, rows=rows, total=total, filters=filters,
+                           pages=pages, categories=list(Category), today=local_today())
+    return with_etag(body, etag)
+
+
+@bp.route("/<code>/catalog.<any(xlsx, csv, pdf):fmt>")
+def export(code: str, fmt: str):
+    from market.catalog import exports
+
+    county = _county_or_404(code)
+    _total, rows = queries.published_products(
+        county, queries.CatalogFilters(per_page=100_000), local_today())
+    products = [product for product, _photo in rows]
+    today = local_today()
+    if fmt == "csv":
+        data, mimetype = exports.catalog_csv(county, products), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        data = exports.catalog_xlsx(county, products)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data, mimetype = exports.catalog_pdf(county, products, generated_on=today), "application/pdf"
+    filename = f"{county.code}-catalog-{today.isoformat()}.{fmt}"
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/products/<int:product_id>")
+def product(product_id: int):
+    product = queries.product_with_supplier(product_id)
+    authorize(Action.VIEW, product)
+    etag = page_etag("product", product.id, product.updated_at.isoformat())
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    body = render_template("catalog/product.html", product=product, today=local_today(),
+                           review_form=ReviewForm(), photo_form=PhotoForm())
+    return with_etag(body, etag)
+
+
+@bp.route("/photos/<int:photo_id>.<any(full, thumb):variant>")
+def photo(photo_id: int, variant: str):
+    column = ProductPhoto.data if variant == "full" else ProductPhoto.thumbnail
+    photo = db.session.scalar(select(ProductPhoto).options(undefer(column)).where(ProductPhoto.id == photo_id))
+    if photo is None:
+        abort(404)
+    authorize(Action.VIEW, photo.product)
+    etag = f"{photo.digest[:24]}-{variant}"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(photo.data if variant == "full" else photo.thumbnail, mimetype=photo.content_type)
+    response.set_etag(etag)
+    public = photo.product.status == ListingStatus.PUBLISHED
+    response.headers["Cache-Control"] = f"{'public' if public else 'private'}, max-age=86400"
+    return response
+
+
+# --- a supplier's listings ----------------------------------------------------------------------------------
+
+
+@bp.route("/mine")
+@kind_required(OrgKind.SUPPLIER, active=False)
+def mine():
+    products = queries.supplier_products(current_user.organisation)
+    return render_template("catalog/mine.html", products=products, today=local_today())
+
+
+@bp.route("/mine/new", methods=["GET", "POST"])
+@kind_required(OrgKind.SUPPLIER)
+def new_product():
+    form = NewProductForm()
+    if form.validate_on_submit():
+        try:
+            product = ops.create_product(current_user.organisation, current_user, form.product_fields(),
+                                         form.opening_stock.data)
+        except RuleError as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The listing is saved as a draft. Add a photo, then submit it for review."), "success")
+            return redirect(url_for("catalog.product", product_id=product.id))
+    return render_template("catalog/edit.html", form=form, product=None)
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_product(product_id: int):
+    product = _product_or_404(product_id, Action.EDIT)
+    # Only a GET fills the form from the product; a POST is judged on what was sent.
+    form = ProductForm(obj=product) if request.method == "GET" else ProductForm()
+    if request.method == "GET":
+        form.category.data = product.category.value
+        form.unit.data = product.unit.value
+        form.linkage_mode.data = product.linkage_mode.value if product.linkage_mode else ""
+    if form.validate_on_submit():
+        try:
+            back_to_review = ops.update_product(product, current_user, form.product_fields())
+        except RuleError as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The new price goes to the county office for review; until then the listing is off the catalog.")
+                  if back_to_review else _("Saved."), "success")
+            return redirect(url_for("catalog.product", product_id=product.id))
+    return render_template("catalog/edit.html", form=form, product=product)
+
+
+@bp.route("/products/<int:product_id>/<any(submit, withdraw):action>", methods=["POST"])
+@login_required
+def listing_action(product_id: int, action: str):
+    product = _product_or_404(product_id, Action.EDIT)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.submit_product(product) if action == "submit" else ops.withdraw_product(product)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Submitted to the county office for review.") if action == "submit"
+              else _("The listing is off the catalog and back to draft."), "success")
+    return redirect(url_for("catalog.product", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/photos", methods=["POST"])
+@login_required
+def add_photo(product_id: int):
+    product = _product_or_404(product_id, Action.EDIT)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            ops.add_photo(product, form.photo.data.read())
+        except RuleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The photo is added."), "success")
+    else:
+        for error in form.photo.errors:
+            flash(error, "error")
+    return redirect(url_for("catalog.product", product_id=product.id))
+
+
+@bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@login_required
+def delete_photo(photo_id: int):
+    photo = db.session.get(ProductPhoto, photo_id)
+    if photo is None:
+        abort(404)
+    authorize(Action.EDIT, photo.product)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    product_id = photo.product_id
+    ops.remove_photo(photo)
+    db.session.commit()
+    flash(_("The photo is removed."), "success")
+    return redirect(url_for("catalog.product", product_id=product_id))
+
+
+@bp.route("/products/<int:product_id>/stock", methods=["GET", "POST"])
+@login_required
+def stock(product_id: int):
+    product = _product_or_404(product_id, Action.VIEW_LEDGER)
+    form = StockForm()
+    if request.method == "POST":
+        authorize(Action.EDIT, product)
+        if form.validate_on_submit():
+            try:
+                ops.record_stock_change(product, current_user, form.delta.data, StockReason(form.reason.data),
+                                        form.note.data)
+            except RuleError as error:
+                db.session.rollback()
+                _apply_rule_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("The stock is updated."), "success")
+                return redirect(url_for("catalog.stock", product_id=product.id))
+    return render_template("catalog/stock.html", product=product, entries=queries.ledger(product), form=form,
+                           can_edit=can(current_user, Action.EDIT, product))
+
+
+# --- the county office's review and survey ----------------------------------------------------------------
+
+
+@bp.route("/review")
+@kind_required(OrgKind.COUNTY_OFFICE, OrgKind.CITY_OFFICE)
+def review():
+    org = current_user.organisation
+    county_id = org.county_id if org.kind == OrgKind.COUNTY_OFFICE else None
+    return render_template("catalog/review.html", products=queries.review_queue(county_id), form=ReviewForm())
+
+
+@bp.route("/products/<int:product_id>/<any(approve, return):decision>", methods=["POST"])
+@login_required
+def review_product(product_id: int, decision: str):
+    product = _product_or_404(product_id, Action.APPROVE)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ops.review_product(product, current_user, approve=decision == "approve", reason=form.reason.data)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("catalog.review"))
+    db.session.commit()
+    flash(_("%(name)s is published in the catalog.", name=product.name) if decision == "approve"
+          else _("%(name)s is returned to the supplier.", name=product.name), "success")
+    return redirect(url_for("catalog.review"))
+
+
+def _survey_form() -> SurveyRowForm:
+    form = SurveyRowForm()
+    if request.method == "GET" and not form.surveyed_on.data:
+        form.surveyed_on.data = local_today()
+    products = queries.county_products_for_survey(current_user.organisation.county_id)
+    form.product_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(p.id), f"{p.name} · {p.supplier.name}") for p in products]
+    return form
+
+
+def _survey_page(form, import_form, errors=None, status=200):
+    county_id = current_user.organisation.county_id
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return render_template("catalog/survey.html", form=form, import_form=import_form, errors=errors or [],
+                           pagination=queries.survey_rows(county_id, page=page),
+                           totals=queries.survey_totals(county_id)), status
+
+
+@bp.route("/survey", methods=["GET", "POST"])
+@kind_required(OrgKind.COUNTY_OFFICE)
+def survey():
+    form = _survey_form()
+    if form.validate_on_submit():
+        try:
+            ops.add_survey_row(current_user.organisation.county, current_user, form.row_fields())
+        except RuleError as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The survey row is saved."), "success")
+            return redirect(url_for("catalog.survey"))
+    return _survey_page(form, SurveyImportForm(), status=200 if request.method == "GET" else 422)
+
+
+@bp.route("/survey/template.<any(xlsx, csv):fmt>")
+@kind_required(OrgKind.COUNTY_OFFICE, OrgKind.CITY_OFFICE, active=False)
+def survey_template(fmt: str):
+    from market.catalog import survey_import
+
+    if fmt == "xlsx":
+        data = survey_import.template_xlsx()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data, mimetype = survey_import.template_csv(), "text/csv; charset=utf-8"
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="survey-template.{fmt}"'})
+
+
+@bp.route("/survey/import", methods=["POST"])
+@kind_required(OrgKind.COUNTY_OFFICE)
+def survey_import():
+    from market.catalog import survey_import as reader
+
+    import_form = SurveyImportForm()
+    if not import_form.validate_on_submit():
+        return _survey_page(_survey_form(), import_form, status=422)
+    upload = import_form.file.data
+    rows, errors = reader.read_survey_file(upload.filename or "", upload.read())
+    if not errors:
+        try:
+            ops.import_survey_rows(current_user.organisation.county, current_user, rows)
+        except RuleError as error:
+            db.session.rollback()
+            errors = [reader.SurveyImportError(row=None, column=error.field, message=error.message)]
+    if errors:
+        return _survey_page(_survey_form(), import_form, errors=errors, status=422)
+    db.session.commit()
+    flash(_("%(n)s survey rows are imported.", n=len(rows)), "success")
+    return redirect(url_for("catalog.survey"))
+

@@ -51,3 +51,74 @@ ORGANISATIONS = [
     ("firm@demo.local", "邓海峰", "抚顺华信建材有限公司", OrgKind.FIRM, {}),
     ("firm2@demo.local", "潘丽娜", "抚顺恒达物流有限公司", OrgKind.FIRM, {}),
 ]
+
+# Products of the demo suppliers: (supplier email, fields). Quantities in the product's unit.
+# stranded_days: stranded since that many days ago (None: not stranded); best_before_days likewise ahead.
+PRODUCTS = [
+    ("coop-qingyuan@demo.local", dict(
+        name="黑木耳", variety="秋耳", category="edible_fungi", unit="kg", price="68.00", min_order="1",
+        stock="850", specification="干品，500克/袋，20袋/箱", households=46, linkage="operating_income",
+        ident="辽扶认〔2020〕0312号", stranded_days=40, cause="疫情期间批发市场关闭，外地客商无法进村收购",
+        storage="阴凉干燥处存放", shelf_life_days=540)),
+    ("coop-qingyuan@demo.local", dict(
+        name="香菇", variety="花菇", category="edible_fungi", unit="kg", price="42.00", min_order="1",
+        stock="620", specification="干品，250克/袋", households=31, linkage="wage", stranded_days=25,
+        cause="餐饮停业，订单取消", shelf_life_days=365)),
+    ("coop-qingyuan@demo.local", dict(
+        name="榛蘑", variety="野生", category="forest_mountain", unit="kg", price="96.00", min_order="1",
+        stock="180", specification="干品，500克/袋", households=22, linkage="operating_income", stranded_days=None)),
+    ("farm-qingyuan@demo.local", dict(
+        name="小米", variety="黄金苗", category="grain_oil", unit="bag", price="45.00", min_order="1",
+        stock="400", specification="5公斤/袋", households=18, linkage="wage", stranded_days=30,
+        cause="物流不畅，电商订单积压", shelf_life_days=300)),
+    ("farm-qingyuan@demo.local", dict(
+        name="红小豆", variety="珍珠红", category="grain_oil", unit="kg", price="12.00", min_order="10",
+        stock="1500", specification="散装，25公斤/袋", households=12, linkage="operating_income")),
+    ("coop-xinbin@demo.local", dict(
+        name="大白菜", variety="秋白菜", category="vegetables", unit="kg", price="1.20", min_order="50",
+        stock="12000", specification="散装，每棵约2.5公斤", households=63, linkage="operating_income",
+        stranded_days=21, cause="疫情封控，城区农贸市场限流", best_before_days=20, storage="0–2℃窖藏")),
+    ("coop-xinbin@demo.local", dict(
+        name="土豆", variety="尤金", category="vegetables", unit="kg", price="1.60", min_order="50",
+        stock="8000", specification="20公斤/袋", households=41, linkage="operating_income", stranded_days=18,
+        cause="外运车辆停运", best_before_days=60)),
+    ("coop-xinbin@demo.local", dict(
+        name="大葱", variety="章丘大葱", category="vegetables", unit="box", price="35.00", min_order="1",
+        stock="300", specification="10公斤/箱", households=15, linkage="wage", best_before_days=25)),
+    ("firm-xinbin@demo.local", dict(
+        name="林下参", variety="十年生", category="medicinal_herbs", unit="box", price="380.00", min_order="1",
+        stock="120", specification="鲜参5支/礼盒", households=27, linkage="asset",
+        ident="辽扶认〔2020〕0158号", stranded_days=35, cause="礼品市场停滞", shelf_life_days=30)),
+    ("firm-xinbin@demo.local", dict(
+        name="山野菜", variety="蕨菜", category="forest_mountain", unit="bag", price="18.00", min_order="1",
+        stock="900", specification="盐渍，1公斤/袋", households=19, linkage="wage", shelf_life_days=365)),
+    ("coop-fushun-county@demo.local", dict(
+        name="寒富苹果", variety="寒富", category="fruit", unit="box", price="58.00", min_order="1",
+        stock="650", specification="10公斤/箱，果径80毫米以上", households=52, linkage="operating_income",
+        ident="辽扶认〔2020〕0221号", stranded_days=28, cause="冷库爆满，外地客商不能来收",
+        best_before_days=45, storage="冷库0–2℃")),
+    ("coop-fushun-county@demo.local", dict(
+        name="南果梨", variety="南果", category="fruit", unit="box", price="66.00", min_order="1",
+        stock="240", specification="5公斤/箱", households=20, linkage="operating_income", best_before_days=30)),
+    ("farm-fushun-county@demo.local", dict(
+        name="笨鸡蛋", variety="散养", category="livestock", unit="box", price="48.00", min_order="1",
+        stock="500", specification="30枚/箱", households=14, linkage="wage", stranded_days=14,
+        cause="学校食堂停课", best_before_days=25, storage="冷藏")),
+    ("farm-fushun-county@demo.local", dict(
+        name="笨鸡", variety="散养两年鸡", category="livestock", unit="piece", price="120.00", min_order="1",
+        stock="260", specification="宰杀冷冻，每只约1.5公斤", households=9, linkage="wage", shelf_life_days=180)),
+    ("coop-dongzhou@demo.local", dict(
+        name="草莓", variety="红颜", category="fruit", unit="box", price="45.00", min_order="1",
+        stock="300", specification="2公斤/箱", households=24, linkage="operating_income", stranded_days=10,
+        cause="采摘园停业", best_before_days=5, storage="冷藏，三日内食用")),
+    ("coop-dongzhou@demo.local", dict(
+        name="蓝莓", variety="北陆", category="fruit", unit="box", price="88.00", min_order="1",
+        stock="150", specification="125克×12盒/箱", households=16, linkage="operating_income", best_before_days=10)),
+    ("firm-dongzhou@demo.local", dict(
+        name="蕨菜罐头", variety="清水蕨菜", category="processed_food", unit="box", price="72.00", min_order="1",
+        stock="420", specification="400克×12罐/箱", households=11, linkage="wage", stranded_days=33,
+        cause="出口订单取消", shelf_life_days=720)),
+    ("firm-dongzhou@demo.local", dict(
+        name="蜂蜜", variety="椴树蜜", category="forest_mountain", unit="bottle", price="39.00", min_order="1",
+        stock="800", specification="500克/瓶", households=13, linkage="asset", shelf_life_days=720)),
+]

@@ -6,6 +6,7 @@ from flask_login import current_user
 from market.accounts.models import OrgKind
 from market.admin import queries as admin_queries
 from market.audit import queries as audit_queries
+from market.catalog import queries as catalog_queries
 from market.home import bp
 from market.pairing import queries as pairing
 
@@ -29,6 +30,7 @@ def index():
         context["pending"] = admin_queries.organisations_for(current_user, status="pending", limit=10)
         context["supplier_counts"] = admin_queries.supplier_counts_by_status(org.county_id)
         context["paired_systems"] = pairing.systems_paired_with(org.county)
+        context["listings_waiting"] = len(catalog_queries.review_queue(org.county_id))
     elif org.kind == OrgKind.CITY_OFFICE:
         context["pending"] = admin_queries.organisations_for(current_user, status="pending", limit=10)
         context["org_counts"] = admin_queries.organisation_counts_by_kind()

@@ -13,3 +13,39 @@ document.addEventListener("DOMContentLoaded", () => {
     sync();
   }
 });
+
+// Survey import: show the upload's progress, then show the server's answer (errors or the updated page).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-upload-progress]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.XMLHttpRequest || !window.FormData) return;
+      event.preventDefault();
+      const bar = form.querySelector("progress");
+      const text = form.querySelector("[data-progress-text]");
+      const button = form.querySelector("button[type=submit]");
+      bar.hidden = false;
+      text.hidden = false;
+      button.disabled = true;
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", (e) => {
+        if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+      });
+      xhr.upload.addEventListener("load", () => {
+        bar.removeAttribute("value"); // indeterminate while the server checks every row
+        text.textContent = document.documentElement.lang === "en" ? "Checking every row…" : "正在逐行检查…";
+      });
+      xhr.addEventListener("load", () => {
+        if (xhr.responseURL && xhr.responseURL !== form.action) {
+          window.location.assign(xhr.responseURL);
+        } else {
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
+        }
+      });
+      xhr.addEventListener("error", () => form.submit());
+      xhr.send(new FormData(form));
+    });
+  });
+});
