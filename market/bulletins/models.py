@@ -16,7 +16,10 @@ class BulletinIssue(db.Model):
     """One dated issue of a county's bulletin; its items are a snapshot taken when it was published."""
 
     __tablename__ = "bulletin_issues"
-    __table_args__ = (UniqueConstraint("county_id", "number"), UniqueConstraint("county_id", "issue_date"))
+    __table_args__ = (
+        UniqueConstraint("county_id", "number", name="uq_bulletin_issues_county_number"),
+        UniqueConstraint("county_id", "issue_date", name="uq_bulletin_issues_county_date"),
+    )
     __audit_fields__ = ("number", "issue_date")
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -82,8 +82,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['county_id'], ['counties.id'], name=op.f('fk_bulletin_issues_county_id_counties')),
     sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_bulletin_issues_published_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bulletin_issues')),
-    sa.UniqueConstraint('county_id', 'issue_date', name=op.f('uq_bulletin_issues_county_id')),
-    sa.UniqueConstraint('county_id', 'number', name=op.f('uq_bulletin_issues_county_id'))
+    sa.UniqueConstraint('county_id', 'issue_date', name='uq_bulletin_issues_county_date'),
+    sa.UniqueConstraint('county_id', 'number', name='uq_bulletin_issues_county_number')
     )
     with op.batch_alter_table('bulletin_issues', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bulletin_issues_county_id'), ['county_id'], unique=False)
