@@ -37,6 +37,7 @@ run: install translations
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test translations
+	$(BIN)/ruff check --quiet --select F,E9 market tests config.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Production: DATABASE_URL (PostgreSQL), SECRET_KEY and REDIS_URL come from the environment.

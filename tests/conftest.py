@@ -178,6 +178,14 @@ def login(client, people):
 
 
 @pytest.fixture()
+def demo(app):
+    """The demo city of `flask seed-demo`."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture()
 def count_queries(app):
     """`with count_queries() as counted: client.get(...)`; then `counted.n` is the number of SQL statements."""
     from market.extensions import db as _db

@@ -19,13 +19,6 @@ DEMO_SIGN_INS = [
 ]
 
 
-@pytest.fixture()
-def demo(app):
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return result
-
 
 def _counts(app, db):
     from market.accounts.models import Organisation, User

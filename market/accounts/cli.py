@@ -6,7 +6,6 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from market.accounts import bp
 from market.accounts import operations as ops
 from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind, OrgStatus, Role, SupplierType
 from market.extensions import db

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from market.accounts.models import OrgKind
 from market.bulletins import bp, queries
@@ -15,15 +14,10 @@ from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today
 from market.permissions import kind_required
 from market.regions.models import County
+from market.regions.queries import county_or_404
 
 PER_PAGE = 20
 
-
-def _county_or_404(code: str) -> County:
-    county = db.session.scalar(select(County).where(County.code == code))
-    if county is None:
-        abort(404)
-    return county
 
 
 def _is_office_of(county: County) -> bool:
@@ -52,13 +46,13 @@ def archive():
 
 @bp.route("/<code>/")
 def county_archive(code: str):
-    return _archive(_county_or_404(code))
+    return _archive(county_or_404(code))
 
 
 @bp.route("/<code>/publish", methods=["POST"])
 @kind_required(OrgKind.COUNTY_OFFICE)
 def publish(code: str):
-    county = _county_or_404(code)
+    county = county_or_404(code)
     if not _is_office_of(county):
         abort(403)
     form = PublishForm()
@@ -118,7 +112,7 @@ def feed():
 
 @bp.route("/<code>/feed.xml")
 def county_feed(code: str):
-    return _feed(_county_or_404(code))
+    return _feed(county_or_404(code))
 
 
 @bp.route("/format")

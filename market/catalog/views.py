@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -26,14 +26,8 @@ from market.forms import ConfirmForm
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today
 from market.permissions import Action, authorize, can, kind_required
-from market.regions.models import County
+from market.regions.queries import county_or_404
 
-
-def _county_or_404(code: str) -> County:
-    county = db.session.scalar(select(County).where(County.code == code))
-    if county is None:
-        abort(404)
-    return county
 
 
 def _product_or_404(product_id: int, action: Action = Action.VIEW) -> Product:
@@ -77,7 +71,7 @@ def index():
 
 @bp.route("/<code>")
 def county(code: str):
-    county = _county_or_404(code)
+    county = county_or_404(code)
     etag = page_etag("county", county.code, queries.catalog_version(county))
     if (cached := not_modified(etag)) is not None:
         return cached
@@ -93,7 +87,7 @@ def county(code: str):
 def export(code: str, fmt: str):
     from market.catalog import exports
 
-    county = _county_or_404(code)
+    county = county_or_404(code)
     _total, rows = queries.published_products(
         county, queries.CatalogFilters(per_page=100_000), local_today())
     products = [product for product, _photo in rows]

@@ -10,11 +10,6 @@ from tests.browser.conftest import ARTIFACTS
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture()
-def demo(app):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-
 
 def test_visitor_switches_to_english_and_signs_in_as_party_canteen(demo, live_server, page):
     page.goto(live_server + "/")

@@ -11,11 +11,6 @@ from tests.browser.conftest import ARTIFACTS
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture()
-def demo(app):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-
 
 def sign_in(page, base, email):
     page.goto(base + "/login")
