@@ -92,6 +92,16 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
+        # Outgoing mail (new orders for suppliers); without MAIL_SERVER messages are written to the log.
+        self.MAIL_SERVER = env.get("MAIL_SERVER")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD")
+        self.MAIL_FROM = env.get("MAIL_FROM", "noreply@market.local")
+        #: Floor and suggestion for the reserved share of canteen spending, in percent.
+        self.RESERVED_SHARE_FLOOR = env.get("RESERVED_SHARE_FLOOR", "10")
+        self.RESERVED_SHARE_SUGGESTED = env.get("RESERVED_SHARE_SUGGESTED", "15")
         self.DEMO_PASSWORD = env.get("MARKET_DEMO_PASSWORD", "demo-pass-2020")
         #: The city whose counties, villages and pairings `flask geo load` reads.
         self.CITY_DATA_FILE = env.get("MARKET_CITY_DATA", str(ROOT / "market" / "regions" / "data" / "fushun.json"))

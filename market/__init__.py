@@ -38,6 +38,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     from market import database, models  # noqa: F401  (every table known to the metadata)
     from market.catalog import permissions as _catalog_rules  # noqa: F401  (registers its permission rules)
+    from market.orders import permissions as _order_rules  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale
@@ -61,7 +62,7 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     # Each feature package holds its blueprint in __init__; importing its views attaches the routes.
-    for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins"):
+    for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)

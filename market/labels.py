@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType
 from market.catalog.models import Category, LinkageMode, ListingStatus, StockReason, Unit
+from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
 
 # Keyed by enum class first: StrEnum members of different enums with the same value ("other") compare equal.
 LABELS = {
@@ -46,6 +47,28 @@ LABELS = {
     Role: {
         Role.MEMBER: _l("Member"),
         Role.MANAGER: _l("Manager"),
+        Role.CONTRACTOR: _l("Canteen contractor"),
+    },
+    OrderStatus: {
+        OrderStatus.PLACED: _l("Placed"),
+        OrderStatus.CONFIRMED: _l("Confirmed"),
+        OrderStatus.REJECTED: _l("Rejected by supplier"),
+        OrderStatus.SHIPPED: _l("Shipped"),
+        OrderStatus.DELIVERED: _l("Delivered"),
+        OrderStatus.ACCEPTED: _l("Accepted"),
+        OrderStatus.COMPLETED: _l("Completed"),
+        OrderStatus.CANCELLED: _l("Cancelled"),
+    },
+    PaymentStatus: {
+        PaymentStatus.UNPAID: _l("Unpaid"),
+        PaymentStatus.PAID: _l("Paid"),
+        PaymentStatus.REFUNDED: _l("Refunded"),
+    },
+    CanteenMode: {
+        CanteenMode.OWN: _l("Own canteen"),
+        CanteenMode.NONE: _l("No canteen"),
+        CanteenMode.SHARED: _l("Shared canteen (declaring for all units)"),
+        CanteenMode.OUTSOURCED: _l("Outsourced canteen"),
     },
     Category: {
         Category.GRAIN_OIL: _l("Grain and oil"),

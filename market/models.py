@@ -6,3 +6,4 @@ from market.pairing.models import SystemPairing, VillagePairing  # noqa: F401
 from market.regions.models import County, Village  # noqa: F401
 from market.bulletins.models import BulletinIssue, BulletinItem  # noqa: F401
 from market.catalog.models import Product, ProductPhoto, StockEntry, SurveyRow  # noqa: F401
+from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine, ReservedShare  # noqa: F401

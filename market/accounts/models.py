@@ -58,6 +58,8 @@ class BuyerType(enum.StrEnum):
 class Role(enum.StrEnum):
     MEMBER = "member"
     MANAGER = "manager"
+    #: The contractor running an outsourced canteen: orders for the unit, manages nothing.
+    CONTRACTOR = "contractor"
 
 
 class Organisation(db.Model):

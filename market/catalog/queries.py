@@ -59,12 +59,14 @@ def search_clause(q: str):
     return Product.search_text.like(f"%{_escape_like(q.lower())}%", escape="\\")
 
 
-def published_products(county: County | None, filters: CatalogFilters, day: date):
+def published_products(county: County | None, filters: CatalogFilters, day: date, *,
+                       first_county_id: int | None = None):
     """Published products of a county (or all counties), filtered and sorted, with the first photo's id.
 
     Every published product is listed, also those off sale (no stock left, identification expired) unless
-    `in_stock` asks for orderable ones only. Two statements whatever the number of products: a count
-    and one page of rows with their suppliers.
+    `in_stock` asks for orderable ones only. `first_county_id` (a buyer's paired county) puts that county's
+    products before all others. Two statements whatever the number of products: a count and one page of rows
+    with their suppliers.
     """
     stmt = (
         select(Product, first_photo_id().label("photo_id"))
@@ -87,6 +89,8 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
         "price_desc": (Product.price.desc(), Product.id.asc()),
         "newest": (Product.published_at.desc(), Product.id.desc()),
     }[filters.sort if filters.sort in SORTS else "urgent"]
+    if first_county_id is not None:
+        order = (case((Product.county_id == first_county_id, 0), else_=1), *order)
     stmt = stmt.order_by(*order)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(

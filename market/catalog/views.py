@@ -60,13 +60,47 @@ def _filters() -> queries.CatalogFilters:
 # --- the public catalog -------------------------------------------------------------------------------------
 
 
+def _paired_county() -> County | None:
+    """The signed-in buyer's paired county (its produce comes first and is marked), if any."""
+    from market.pairing.queries import county_for_buyer
+
+    if current_user.is_authenticated and current_user.organisation.kind == OrgKind.BUYER:
+        return county_for_buyer(current_user.organisation)
+    return None
+
+
 @bp.route("/")
 def index():
-    etag = page_etag("city", queries.catalog_version(None))
+    paired = _paired_county()
+    etag = page_etag("city", queries.catalog_version(None), paired.id if paired else "-")
     if (cached := not_modified(etag)) is not None:
         return cached
-    totals = queries.county_totals(local_today())
-    return with_etag(render_template("catalog/index.html", totals=totals), etag)
+    today = local_today()
+    totals = queries.county_totals(today)
+    if paired is not None:
+        totals.sort(key=lambda row: row["county"].id != paired.id)  # stable: the paired county first
+        _total, paired_rows = queries.published_products(
+            paired, queries.CatalogFilters(stranded_only=True, in_stock=True, per_page=8), today)
+    else:
+        paired_rows = []
+    return with_etag(render_template("catalog/index.html", totals=totals, paired=paired, paired_rows=paired_rows,
+                                     today=today), etag)
+
+
+@bp.route("/all")
+def all_counties():
+    """Every county's published produce in one list; a buyer's paired county first."""
+    paired = _paired_county()
+    etag = page_etag("all", queries.catalog_version(None), paired.id if paired else "-")
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    filters = _filters()
+    total, rows = queries.published_products(None, filters, local_today(),
+                                             first_county_id=paired.id if paired else None)
+    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
+    body = render_template("catalog/county.html", county=None, rows=rows, total=total, filters=filters,
+                           pages=pages, categories=list(Category), today=local_today(), paired=paired)
+    return with_etag(body, etag)
 
 
 @bp.route("/<code>")
@@ -79,7 +113,7 @@ def county(code: str):
     total, rows = queries.published_products(county, filters, local_today())
     pages = max((total + filters.per_page - 1) // filters.per_page, 1)
     body = render_template("catalog/county.html", county=county, rows=rows, total=total, filters=filters,
-                           pages=pages, categories=list(Category), today=local_today())
+                           pages=pages, categories=list(Category), today=local_today(), paired=_paired_county())
     return with_etag(body, etag)
 
 
@@ -108,11 +142,15 @@ def export(code: str, fmt: str):
 def product(product_id: int):
     product = queries.product_with_supplier(product_id)
     authorize(Action.VIEW, product)
-    etag = page_etag("product", product.id, product.updated_at.isoformat())
+    etag = page_etag("product", product.id, product.updated_at.isoformat(), product.supplier.status)
     if (cached := not_modified(etag)) is not None:
         return cached
-    body = render_template("catalog/product.html", product=product, today=local_today(),
-                           review_form=ReviewForm(), photo_form=PhotoForm())
+    from market.orders.forms import CartAddForm
+
+    paired = _paired_county()
+    body = render_template("catalog/product.html", product=product, today=local_today(), paired=paired,
+                           review_form=ReviewForm(), photo_form=PhotoForm(),
+                           cart_form=CartAddForm(product_id=product.id, quantity=f"{product.min_order_quantity:f}"))
     return with_etag(body, etag)
 
 

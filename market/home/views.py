@@ -7,6 +7,7 @@ from market.accounts.models import OrgKind
 from market.admin import queries as admin_queries
 from market.audit import queries as audit_queries
 from market.catalog import queries as catalog_queries
+from market.orders import queries as order_queries
 from market.home import bp
 from market.pairing import queries as pairing
 
@@ -26,6 +27,7 @@ def index():
         context["paired_village"] = pairing.paired_village(org)
     elif org.kind == OrgKind.SUPPLIER and org.county is not None:
         context["paired_systems"] = pairing.systems_paired_with(org.county)
+        context["new_orders"] = order_queries.new_orders_for_supplier(org)
     elif org.kind == OrgKind.COUNTY_OFFICE:
         context["pending"] = admin_queries.organisations_for(current_user, status="pending", limit=10)
         context["supplier_counts"] = admin_queries.supplier_counts_by_status(org.county_id)

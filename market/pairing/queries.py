@@ -68,3 +68,65 @@ def current_system_pairings(on: date | None = None) -> list[tuple[BuyerSystem, C
 def systems_paired_with(county: County, on: date | None = None) -> list[BuyerSystem]:
     return [system for system, c in current_system_pairings(on) if c.id == county.id]
 
+
+
+def pair_tallies(*, buyer_id: int | None = None, year: int | None = None) -> list[dict]:
+    """What each system (and each of its units) bought from its paired county, by month.
+
+    Counts only orders that are paid and accepted (Order.counted_clause) and that went to the county the
+    buyer was paired with when it ordered. Amounts in CNY.
+    """
+    from sqlalchemy import extract, func
+
+    from market.database import year_month
+    from market.orders.models import Order
+
+    month = year_month(Order.placed_on)
+    stmt = (
+        select(Order.buyer_system, Order.buyer_id, Order.county_id, month.label("month"),
+               func.count(Order.id), func.sum(Order.total_amount))
+        .where(Order.counted_clause(), Order.paired_county_id.isnot(None), Order.county_id == Order.paired_county_id)
+        .group_by(Order.buyer_system, Order.buyer_id, Order.county_id, month)
+        .order_by(Order.buyer_system, month, Order.buyer_id)
+    )
+    if buyer_id is not None:
+        stmt = stmt.where(Order.buyer_id == buyer_id)
+    if year is not None:
+        stmt = stmt.where(extract("year", Order.placed_on) == year)
+    return [
+        {"system": system, "buyer_id": buyer, "county_id": county, "month": m, "orders": n, "amount": amount}
+        for system, buyer, county, m, n, amount in db.session.execute(stmt)
+    ]
+
+
+def system_month_totals(rows: list[dict]) -> list[dict]:
+    """Roll `pair_tallies` rows up to one row per system and month."""
+    from collections import OrderedDict
+    from decimal import Decimal
+
+    totals: OrderedDict = OrderedDict()
+    for row in rows:
+        key = (row["system"], row["county_id"], row["month"])
+        entry = totals.setdefault(key, {"system": row["system"], "county_id": row["county_id"],
+                                        "month": row["month"], "orders": 0, "amount": Decimal("0.00"), "units": set()})
+        entry["orders"] += row["orders"]
+        entry["amount"] += row["amount"]
+        entry["units"].add(row["buyer_id"])
+    return list(totals.values())
+
+
+def system_pairing_history() -> list[SystemPairing]:
+    """Every system pairing, newest start first (the current one per system is the latest started)."""
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(select(SystemPairing).options(joinedload(SystemPairing.county))
+                                   .order_by(SystemPairing.system, SystemPairing.valid_from.desc())))
+
+
+def village_pairing_history() -> list[VillagePairing]:
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(
+        select(VillagePairing).options(joinedload(VillagePairing.buyer),
+                                       joinedload(VillagePairing.village).joinedload(Village.county))
+        .order_by(VillagePairing.buyer_id, VillagePairing.valid_from.desc())))

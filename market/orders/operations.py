@@ -1,0 +1,397 @@
+"""Writes for carts and orders. They flush, never commit; the request (or command) commits once.
+
+Placing a cart takes the stock of every line with the ledger's conditional UPDATE, in product-id order so two
+orders touching the same products never deadlock; if one line cannot be filled the caller rolls back and no
+order and no stock change remain.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.catalog import rules
+from market.catalog.models import Product, StockReason, Unit
+from market.catalog.operations import move_stock
+from market.catalog.rules import RuleError
+from market.extensions import db
+from market.i18n import SHANGHAI
+from market.orders.models import (
+    BulkOrder,
+    CartItem,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentStatus,
+)
+from market.pairing.queries import county_for_buyer
+from market.types import utcnow
+
+#: Kinds of organisation that buy.
+BUYING_KINDS = (OrgKind.BUYER, OrgKind.FIRM)
+MAX_LINES = 200
+
+
+class OrderError(RuleError):
+    """A rule about orders was broken; nothing was changed."""
+
+
+@dataclass
+class LineRequest:
+    product_id: int
+    quantity: Decimal
+    unit: Unit | None = None
+
+
+def ensure_can_buy(org: Organisation) -> None:
+    if org.kind not in BUYING_KINDS:
+        raise OrderError(_("Only canteens, budget units and firms place orders."))
+    if org.status != OrgStatus.ACTIVE:
+        raise OrderError(_("Your organisation must be approved before it can order."))
+
+
+def check_line(product: Product | None, quantity, buyer: Organisation, unit: Unit | None = None,
+               day=None) -> Decimal:
+    """The rules every order line obeys, for the cart, the order form and the API alike."""
+    from market.i18n import local_today
+
+    if product is None:
+        raise OrderError(_("This product does not exist."), "product_id")
+    qty = rules.quantity(quantity)
+    if not product.on_sale_on(day or local_today()):
+        raise OrderError(_("%(name)s is not on sale.", name=product.name), "product_id")
+    if product.supplier_id == buyer.id:
+        raise OrderError(_("You cannot order your own product."), "product_id")
+    if unit is not None and unit != product.unit:
+        from market.labels import label
+
+        raise OrderError(_("%(name)s is sold by %(unit)s.", name=product.name, unit=label(product.unit)), "unit")
+    if qty < product.min_order_quantity:
+        raise OrderError(_("The minimum order of %(name)s is %(min)s.", name=product.name,
+                           min=f"{product.min_order_quantity.normalize():f}"), "quantity")
+    return qty
+
+
+# --- cart ------------------------------------------------------------------------------------------------------
+
+
+def add_to_cart(user: User, product: Product, quantity) -> CartItem:
+    ensure_can_buy(user.organisation)
+    qty = check_line(product, quantity, user.organisation)
+    item = db.session.scalar(select(CartItem).where(CartItem.user_id == user.id, CartItem.product_id == product.id))
+    if item is None:
+        item = CartItem(user_id=user.id, product_id=product.id, quantity=qty)
+        db.session.add(item)
+    else:
+        item.quantity = check_line(product, item.quantity + qty, user.organisation)
+    db.session.flush()
+    return item
+
+
+def set_cart_quantity(item: CartItem, quantity) -> None:
+    item.quantity = check_line(item.product, quantity, _owner(item))
+    db.session.flush()
+
+
+def _owner(item: CartItem) -> Organisation:
+    return db.session.get(User, item.user_id).organisation
+
+
+def remove_from_cart(item: CartItem) -> None:
+    db.session.delete(item)
+    db.session.flush()
+
+
+def clear_cart(user: User) -> None:
+    db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
+
+
+# --- placing -------------------------------------------------------------------------------------------------
+
+
+def _reference(bulk: BulkOrder, index: int, day) -> str:
+    """FS20200301-000042-1: the day, the bulk order and the supplier's place in it."""
+    return f"FS{day:%Y%m%d}-{bulk.id:06d}-{index}"
+
+
+def find_bulk_order(buyer: Organisation, client_token: str) -> BulkOrder | None:
+    return db.session.scalar(
+        select(BulkOrder).where(BulkOrder.buyer_id == buyer.id, BulkOrder.client_token == client_token)
+    )
+
+
+def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest], client_token: str,
+                *, now: datetime | None = None) -> tuple[BulkOrder, bool]:
+    """Place a cart as one order per supplier; returns (bulk order, created?).
+
+    The same `client_token` again returns the first placement instead of ordering twice.
+    Raises OrderError (StockShortage for stock) and then the caller must roll back.
+    """
+    token = (client_token or "").strip()
+    if not token or len(token) > 64:
+        raise OrderError(_("The order form has no valid token; reload the page."), "client_token")
+    existing = find_bulk_order(buyer, token)
+    if existing is not None:
+        return existing, False
+    ensure_can_buy(buyer)
+    if not lines:
+        raise OrderError(_("The order has no lines."), "lines")
+    if len(lines) > MAX_LINES:
+        raise OrderError(_("An order can have at most %(n)s lines.", n=MAX_LINES), "lines")
+    if len({line.product_id for line in lines}) != len(lines):
+        raise OrderError(_("Each product may appear only once in an order."), "lines")
+
+    now = now or utcnow()
+    day = now.astimezone(SHANGHAI).date()
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_([line.product_id for line in lines])))}
+    checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
+                                                          line.unit, day))
+               for line in sorted(lines, key=lambda line: line.product_id)]
+
+    # The token row first, in a savepoint: a concurrent second submission fails on the unique key here
+    # and gets the first placement back.
+    bulk = BulkOrder(buyer_id=buyer.id, placed_by_id=user.id if user else None, client_token=token, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(bulk)
+    except IntegrityError:
+        existing = find_bulk_order(buyer, token)
+        if existing is None:
+            raise
+        return existing, False
+
+    paired = county_for_buyer(buyer, day)
+    by_supplier: dict[int, list[tuple[Product, Decimal]]] = defaultdict(list)
+    for product, qty in checked:
+        by_supplier[product.supplier_id].append((product, qty))
+    orders: dict[int, Order] = {}
+    for index, (supplier_id, items) in enumerate(sorted(by_supplier.items()), start=1):
+        product0 = items[0][0]
+        order = Order(
+            bulk_order=bulk, buyer_id=buyer.id, supplier_id=supplier_id, county_id=product0.county_id,
+            paired_county_id=paired.id if paired else None, buyer_system=buyer.buyer_system,
+            placed_by_id=user.id if user else None, status=OrderStatus.PLACED, payment_status=PaymentStatus.UNPAID,
+            total_amount=Decimal("0"), placed_at=now, placed_on=day, reference=_reference(bulk, index, day),
+        )
+        for product, qty in items:
+            line_total = (product.price * qty).quantize(Decimal("0.01"))
+            order.lines.append(OrderLine(product_id=product.id, product_name=product.name, unit=product.unit,
+                                         unit_price=product.price, quantity=qty, line_total=line_total))
+            order.total_amount += line_total
+        order.events.append(OrderEvent(actor_id=user.id if user else None, action="place", at=now,
+                                       from_status=None, to_status=OrderStatus.PLACED))
+        db.session.add(order)
+        orders[supplier_id] = order
+    db.session.flush()
+    # Stock in one fixed order (product id) across all suppliers: no two placements wait on each other in a cycle.
+    for product, qty in checked:
+        move_stock(product, -qty, StockReason.ORDER_RESERVED, actor=user, order_id=orders[product.supplier_id].id,
+                   note=orders[product.supplier_id].reference)
+    db.session.flush()
+    return bulk, True
+
+
+# --- the life of an order -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    party: str  # "buyer" or "supplier"
+    from_states: tuple[OrderStatus, ...]
+    to_state: OrderStatus
+
+
+#: Every allowed move, in one place: who may do it and from which state.
+TRANSITIONS = {
+    "confirm": Transition("supplier", (OrderStatus.PLACED,), OrderStatus.CONFIRMED),
+    "reject": Transition("supplier", (OrderStatus.PLACED,), OrderStatus.REJECTED),
+    "ship": Transition("supplier", (OrderStatus.CONFIRMED,), OrderStatus.SHIPPED),
+    "deliver": Transition("supplier", (OrderStatus.SHIPPED,), OrderStatus.DELIVERED),
+    "accept": Transition("buyer", (OrderStatus.SHIPPED, OrderStatus.DELIVERED), OrderStatus.ACCEPTED),
+    "rate": Transition("buyer", (OrderStatus.ACCEPTED,), OrderStatus.COMPLETED),
+    "cancel": Transition("buyer", (OrderStatus.PLACED, OrderStatus.CONFIRMED), OrderStatus.CANCELLED),
+}
+
+
+def party_of(user: User, order: Order) -> str | None:
+    if user.organisation_id == order.buyer_id:
+        return "buyer"
+    if user.organisation_id == order.supplier_id:
+        return "supplier"
+    return None
+
+
+def allowed_actions(user: User, order: Order) -> list[str]:
+    party = party_of(user, order)
+    if party is None or user.organisation.status != OrgStatus.ACTIVE:
+        return []
+    actions = [name for name, t in TRANSITIONS.items() if t.party == party and order.status in t.from_states]
+    if party == "supplier" and can_record_payment(order):
+        actions.append("record_payment")
+    return actions
+
+
+def _text(value, limit: int) -> str | None:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise OrderError(_("The text is too long (at most %(n)s characters).", n=limit))
+    return text or None
+
+
+def _release_stock(order: Order, user: User | None) -> None:
+    for line in sorted(order.lines, key=lambda line: line.product_id):
+        move_stock(line.product, line.quantity, StockReason.ORDER_RELEASED, actor=user, order_id=order.id,
+                   note=order.reference)
+
+
+def perform(order: Order, user: User, action: str, data: dict | None = None, *, now: datetime | None = None) -> None:
+    """Move an order on; refuses (OrderError, nothing changed) a party or state the table does not allow."""
+    data = data or {}
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise OrderError(_("Unknown action."))
+    if party_of(user, order) != transition.party or user.organisation.status != OrgStatus.ACTIVE:
+        raise OrderError(_("Only the %(party)s can do this.", party=_("supplier") if transition.party == "supplier"
+                                                                         else _("buyer")))
+    if order.status not in transition.from_states:
+        from market.labels import label
+
+        raise OrderError(_("This cannot be done to an order that is %(status)s.", status=label(order.status)))
+    now = now or utcnow()
+    note = None
+    if action == "confirm":
+        order.confirmed_at = now
+    elif action == "reject":
+        note = _text(data.get("reason"), 1000)
+        if not note:
+            raise OrderError(_("Say why the order is rejected."), "reason")
+        order.rejected_at, order.reject_reason = now, note
+        _release_stock(order, user)
+    elif action == "ship":
+        carrier = _text(data.get("carrier"), 80)
+        if not carrier:
+            raise OrderError(_("Name the carrier (or your own delivery)."), "carrier")
+        order.carrier, order.tracking_number, order.shipped_at = carrier, _text(data.get("tracking_number"), 80), now
+    elif action == "deliver":
+        order.delivered_at = now
+    elif action == "accept":
+        _accept(order, data)
+        order.accepted_at = now
+        note = order.acceptance_note
+    elif action == "rate":
+        try:
+            rating = int(str(data.get("rating", "")).strip())
+        except ValueError:
+            rating = 0
+        if not 1 <= rating <= 5:
+            raise OrderError(_("Give a rating from 1 to 5."), "rating")
+        order.rating, order.rating_comment, order.rated_at = rating, _text(data.get("comment"), 1000), now
+        note = order.rating_comment
+    elif action == "cancel":
+        note = _text(data.get("reason"), 1000)
+        order.cancelled_at, order.cancel_reason = now, note
+        _release_stock(order, user)
+    order.events.append(OrderEvent(actor_id=user.id, action=action, at=now, from_status=order.status,
+                                   to_status=transition.to_state, note=note))
+    order.status = transition.to_state
+    order.updated_at = now
+    db.session.flush()
+
+
+def _accept(order: Order, data: dict) -> None:
+    """Record what arrived per line (default: everything) and a quality note; less is a shortfall."""
+    received = data.get("received") or {}
+    for line in order.lines:
+        value = received.get(line.product_id, received.get(str(line.product_id)))
+        if value in (None, ""):
+            line.received_quantity = line.quantity
+            continue
+        qty = rules.quantity(value, _("the quantity received"), allow_zero=True)
+        if qty > line.quantity:
+            raise OrderError(_("More of %(name)s cannot arrive than was ordered.", name=line.product_name),
+                             f"received_{line.product_id}")
+        line.received_quantity = qty
+    order.acceptance_note = _text(data.get("note"), 2000)
+    short = [line for line in order.lines if line.shortfall > 0]
+    if short and not order.acceptance_note:
+        raise OrderError(_("Describe the shortfall in the note."), "note")
+
+
+def can_record_payment(order: Order) -> bool:
+    return order.payment_status == PaymentStatus.UNPAID and order.status not in (
+        OrderStatus.REJECTED, OrderStatus.CANCELLED)
+
+
+def record_payment(order: Order, user: User, reference: str | None, *, now: datetime | None = None) -> None:
+    """The supplier confirms a bank transfer for the order arrived (budget units settle this way)."""
+    if party_of(user, order) != "supplier" or user.organisation.status != OrgStatus.ACTIVE:
+        raise OrderError(_("Only the %(party)s can do this.", party=_("supplier")))
+    if not can_record_payment(order):
+        raise OrderError(_("This order cannot be marked as paid."))
+    reference = _text(reference, 120)
+    if not reference:
+        raise OrderError(_("Enter the bank transfer reference."), "reference")
+    now = now or utcnow()
+    order.payment_status, order.paid_at, order.payment_reference = PaymentStatus.PAID, now, reference
+    order.events.append(OrderEvent(actor_id=user.id, action="record_payment", at=now, from_status=order.status,
+                                   to_status=order.status, note=reference))
+    order.updated_at = now
+    db.session.flush()
+
+
+# --- reserved share --------------------------------------------------------------------------------------------
+
+
+def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, spending, percent,
+                           contractor_name: str | None = None, covered_unit_ids: list[int] | None = None,
+                           floor: Decimal = Decimal("10")) -> "ReservedShare":
+    """Declare (or re-declare) a unit's canteen spending and reserved share for a year."""
+    from market.orders.models import CanteenMode, ReservedShare
+
+    if buyer.kind != OrgKind.BUYER:
+        raise OrderError(_("Only budget units declare a reserved share."))
+    mode = CanteenMode(mode)
+    covered: list[Organisation] = []
+    if mode == CanteenMode.NONE:
+        spending_value, percent_value = Decimal("0.00"), Decimal("0")
+    else:
+        spending_value = rules.price(spending, _("the canteen spending"))
+        percent_value = rules.quantity(percent, _("the share"))
+        if percent_value > 100:
+            raise OrderError(_("A share cannot be more than 100%."), "share_percent")
+        if percent_value < floor:
+            raise OrderError(_("The reserved share must be at least %(floor)s%%.", floor=f"{floor.normalize():f}"),
+                             "share_percent")
+    if mode == CanteenMode.OUTSOURCED and not (contractor_name or "").strip():
+        raise OrderError(_("Name the contractor that runs the canteen."), "contractor_name")
+    if mode == CanteenMode.SHARED:
+        ids = sorted(set(covered_unit_ids or []) - {buyer.id})
+        if not ids:
+            raise OrderError(_("Choose the units that share the canteen."), "covered_units")
+        covered = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids),
+                                                                      Organisation.kind == OrgKind.BUYER)))
+        if len(covered) != len(ids):
+            raise OrderError(_("Only budget units can share a canteen."), "covered_units")
+    decl = db.session.scalar(select(ReservedShare).where(ReservedShare.buyer_id == buyer.id,
+                                                         ReservedShare.year == year))
+    if decl is None:
+        decl = ReservedShare(buyer_id=buyer.id, year=year)
+        db.session.add(decl)
+    decl.canteen_mode = mode
+    decl.canteen_spending = spending_value
+    decl.share_percent = percent_value
+    decl.contractor_name = (contractor_name or "").strip() or None if mode == CanteenMode.OUTSOURCED else None
+    decl.covered_units = covered
+    decl.declared_by_id = user.id
+    decl.declared_at = utcnow()
+    db.session.flush()
+    return decl

@@ -1,0 +1,99 @@
+"""Reads for carts and orders, and the reserved-share progress."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import extract, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from market.accounts.models import Organisation, User
+from market.catalog.models import Product
+from market.extensions import db
+from market.orders.models import CartItem, Order, OrderEvent, OrderLine, OrderStatus, ReservedShare
+
+
+def cart_items(user: User) -> list[CartItem]:
+    """The person's cart with each product and its supplier, grouped by supplier then product."""
+    return list(db.session.scalars(
+        select(CartItem).join(CartItem.product)
+        .options(joinedload(CartItem.product).joinedload(Product.supplier))
+        .where(CartItem.user_id == user.id).order_by(Product.supplier_id, Product.id)
+    ))
+
+
+def cart_count(user: User) -> int:
+    return db.session.scalar(select(func.count(CartItem.id)).where(CartItem.user_id == user.id)) or 0
+
+
+def orders_for(org: Organisation, *, status: str | None = None, page: int = 1, per_page: int = 30):
+    """Orders the organisation placed or received, newest first."""
+    stmt = (select(Order).options(joinedload(Order.buyer), joinedload(Order.supplier))
+            .where(or_(Order.buyer_id == org.id, Order.supplier_id == org.id))
+            .order_by(Order.placed_at.desc(), Order.id.desc()))
+    if status:
+        stmt = stmt.where(Order.status == OrderStatus(status))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def new_orders_for_supplier(supplier: Organisation, limit: int = 10) -> list[Order]:
+    """Orders waiting for the supplier's confirmation, oldest first."""
+    return list(db.session.scalars(
+        select(Order).options(joinedload(Order.buyer))
+        .where(Order.supplier_id == supplier.id, Order.status == OrderStatus.PLACED)
+        .order_by(Order.placed_at, Order.id).limit(limit)
+    ))
+
+
+def order_detail(order_id: int) -> Order | None:
+    return db.session.scalar(
+        select(Order).options(
+            joinedload(Order.buyer), joinedload(Order.supplier), joinedload(Order.county),
+            selectinload(Order.lines).joinedload(OrderLine.product),
+            selectinload(Order.events).joinedload(OrderEvent.actor),
+        ).where(Order.id == order_id)
+    )
+
+
+def counted_total(buyer_ids: list[int], year: int) -> Decimal:
+    """Sum of the buyers' counted orders (paid and accepted) placed in the year, from any county."""
+    if not buyer_ids:
+        return Decimal("0.00")
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(Order.total_amount), 0))
+        .where(Order.buyer_id.in_(buyer_ids), Order.counted_clause(), extract("year", Order.placed_on) == year)
+    )
+    return total
+
+
+def declaration(buyer: Organisation, year: int) -> ReservedShare | None:
+    return db.session.scalar(
+        select(ReservedShare).options(selectinload(ReservedShare.covered_units))
+        .where(ReservedShare.buyer_id == buyer.id, ReservedShare.year == year)
+    )
+
+
+def covering_declaration(buyer: Organisation, year: int) -> ReservedShare | None:
+    """A shared-canteen declaration of another unit that covers this one."""
+    from market.orders.models import reserved_share_units
+
+    return db.session.scalar(
+        select(ReservedShare).join(reserved_share_units, reserved_share_units.c.declaration_id == ReservedShare.id)
+        .where(reserved_share_units.c.unit_id == buyer.id, ReservedShare.year == year)
+    )
+
+
+def share_progress(decl: ReservedShare) -> dict:
+    """Reserved amount against what the unit (and the units its shared canteen covers) bought and counted."""
+    units = [decl.buyer_id] + [u.id for u in decl.covered_units]
+    bought = counted_total(units, decl.year)
+    reserved = decl.reserved_amount
+    percent = (bought / reserved * 100).quantize(Decimal("0.1")) if reserved > 0 else None
+    return {"declaration": decl, "reserved": reserved, "bought": bought, "percent": percent}
+
+
+def all_declarations(year: int) -> list[ReservedShare]:
+    return list(db.session.scalars(
+        select(ReservedShare).options(joinedload(ReservedShare.buyer), selectinload(ReservedShare.covered_units))
+        .where(ReservedShare.year == year).order_by(ReservedShare.buyer_id)
+    ))
