@@ -50,7 +50,7 @@ LABELS = {
         Role.CONTRACTOR: _l("Canteen contractor"),
     },
     OrderStatus: {
-        OrderStatus.PLACED: _l("Placed"),
+        OrderStatus.PLACED: _l("Awaiting confirmation"),
         OrderStatus.CONFIRMED: _l("Confirmed"),
         OrderStatus.REJECTED: _l("Rejected by supplier"),
         OrderStatus.SHIPPED: _l("Shipped"),

@@ -39,8 +39,10 @@ class StockShortage(RuleError):
     """Taking the quantity would leave the product below zero."""
 
     def __init__(self, product: Product, wanted: Decimal):
+        from market.i18n import quantity
+
         super().__init__(
-            _("Only %(left)s left of %(name)s.", left=product.unsold_quantity, name=product.name), "quantity"
+            _("Only %(left)s left of %(name)s.", left=quantity(product.unsold_quantity), name=product.name), "quantity"
         )
         self.product = product
         self.wanted = wanted

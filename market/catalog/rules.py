@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 #: Upper bounds past which a figure is a typing mistake, not a real offer.
 MAX_QUANTITY = Decimal("100000000")  # a hundred million units
 MAX_PRICE = Decimal("1000000")  # a million yuan per unit
+MAX_AMOUNT = Decimal("10000000000")  # ten billion yuan: a sum (spending, pledge), not a unit price
 MAX_HOUSEHOLDS = 1_000_000
 
 
@@ -72,13 +73,21 @@ def stock_delta(value) -> Decimal:
 
 def price(value, what: str | None = None) -> Decimal:
     """A price in CNY: more than zero, at most two decimals, below MAX_PRICE."""
-    what = what or _("the price")
+    return _money(value, what or _("the price"), MAX_PRICE)
+
+
+def amount(value, what: str | None = None) -> Decimal:
+    """A sum of money in CNY (a year's spending, a pledge): more than zero, at most two decimals."""
+    return _money(value, what or _("the amount"), MAX_AMOUNT)
+
+
+def _money(value, what: str, maximum: Decimal) -> Decimal:
     number = _decimal(value, what)
     if number <= 0:
         raise RuleError(_("%(what)s must be more than zero.", what=what))
     if _places(number) > 2:
         raise RuleError(_("%(what)s can have at most two decimals (fen).", what=what))
-    if number > MAX_PRICE:
+    if number > maximum:
         raise RuleError(_("%(what)s is implausibly large.", what=what))
     return number.quantize(Decimal("0.01"))
 

@@ -26,6 +26,7 @@ from market.forms import ConfirmForm
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today
 from market.permissions import Action, authorize, can, kind_required
+from market.regions.models import County
 from market.regions.queries import county_or_404
 
 

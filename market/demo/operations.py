@@ -46,6 +46,8 @@ def seed_demo(password: str) -> int:
     db.session.flush()
     if seed_products():
         seed_survey_and_bulletins()
+    seed_orders()
+    seed_reserved_shares()
     return created
 
 
@@ -112,4 +114,109 @@ def seed_survey_and_bulletins() -> None:
         if latest_issue(county) is None:
             office = accounts.find_user(f"county-{county.code}@demo.local")
             publish_issue(county, office, today, "疫情期间滞销农产品信息，欢迎各预算单位和企业采购。")
+    db.session.flush()
+
+
+#: (buyer email, months ago, state to bring the order to, paid?) — every state appears, over several months.
+DEMO_ORDER_PLAN = [
+    ("party@demo.local", 5, "completed", True), ("party@demo.local", 3, "accepted", True),
+    ("party@demo.local", 1, "shipped", False), ("party@demo.local", 0, "placed", False),
+    ("government@demo.local", 4, "completed", True), ("government@demo.local", 2, "accepted", False),
+    ("government@demo.local", 0, "confirmed", False),
+    ("npc@demo.local", 4, "completed", True), ("npc@demo.local", 1, "delivered", True),
+    ("cppcc@demo.local", 3, "completed", True), ("cppcc@demo.local", 0, "rejected", False),
+    ("school@demo.local", 2, "completed", True), ("school@demo.local", 0, "cancelled", False),
+    ("hospital@demo.local", 5, "accepted", True), ("hospital@demo.local", 1, "completed", True),
+    ("village-unit@demo.local", 2, "completed", True), ("village-unit@demo.local", 0, "placed", False),
+    ("firm@demo.local", 3, "completed", True), ("firm@demo.local", 1, "accepted", True),
+    ("firm2@demo.local", 2, "completed", True), ("firm2@demo.local", 0, "confirmed", False),
+]
+
+_STEPS = {
+    "placed": [], "confirmed": ["confirm"], "rejected": ["reject"], "cancelled": ["cancel"],
+    "shipped": ["confirm", "ship"], "delivered": ["confirm", "ship", "deliver"],
+    "accepted": ["confirm", "ship", "deliver", "accept"], "completed": ["confirm", "ship", "deliver", "accept", "rate"],
+}
+
+
+def seed_orders() -> int:
+    """Orders of the demo buyers in every state over the last months (only when there are none yet)."""
+    from datetime import datetime, time, timedelta
+    from decimal import Decimal
+
+    from market.catalog.models import ListingStatus, Product
+    from market.i18n import SHANGHAI, local_today
+    from market.orders import operations as orders
+    from market.orders.models import Order
+    from market.pairing.queries import county_for_buyer
+
+    if db.session.scalar(select(Order.id).limit(1)) is not None:
+        return 0
+    products = db.session.scalars(select(Product).where(Product.status == ListingStatus.PUBLISHED)
+                                  .order_by(Product.id)).all()
+    today = local_today()
+    made = 0
+    for n, (email, months_ago, state, paid) in enumerate(DEMO_ORDER_PLAN):
+        person = accounts.find_user(email)
+        buyer = person.organisation
+        day = today - timedelta(days=30 * months_ago + (n % 7) + (3 if months_ago else 0))
+        placed_at = datetime.combine(day, time(9, 30), SHANGHAI)
+        paired = county_for_buyer(buyer, day)
+        # Buyers with a paired county buy there (two suppliers when it has two); the others anywhere.
+        pool = [p for p in products if paired is None or p.county_id == paired.id] or products
+        picks = {}
+        for product in pool[n % len(pool):] + pool[:n % len(pool)]:
+            picks.setdefault(product.supplier_id, product)
+            if len(picks) == 2:
+                break
+        lines = [orders.LineRequest(p.id, max(p.min_order_quantity,
+                                              Decimal(30 if p.unit.value in ("kg", "jin") else 8)))
+                 for p in picks.values()]
+        bulk, _created = orders.place_order(buyer, person, lines, f"demo-{n}", now=placed_at)
+        for order in bulk.orders:
+            supplier_user = order.supplier.members[0]
+            moment = placed_at
+            for step in _STEPS[state]:
+                moment += timedelta(days=1)
+                actor = person if step in ("accept", "rate", "cancel") else supplier_user
+                orders.perform(order, actor, step, {
+                    "reason": "库存已被其他单位订完" if step == "reject" else "单位活动取消",
+                    "carrier": "县供销社冷链配送", "tracking_number": f"LL{order.id:06d}",
+                    "note": "质量良好", "rating": 5 - (n % 2), "comment": "新鲜，送货及时",
+                }, now=moment)
+            if paid:
+                orders.record_payment(order, supplier_user, f"转账{order.reference}",
+                                      now=placed_at + timedelta(days=len(_STEPS[state]) + 1))
+            made += 1
+    db.session.flush()
+    return made
+
+
+def seed_reserved_shares() -> None:
+    """Declarations of the demo canteens for this year: own, outsourced (with a contractor account) and shared."""
+
+    from market.accounts.models import Role
+    from market.i18n import local_today
+    from market.orders import operations as orders
+    from market.orders.models import CanteenMode
+    from market.orders.queries import declaration
+
+    year = local_today().year
+    plan = [("party@demo.local", CanteenMode.OWN, "1200000", "15", None, []),
+            ("government@demo.local", CanteenMode.SHARED, "2400000", "12", None, ["village-unit@demo.local"]),
+            ("npc@demo.local", CanteenMode.OWN, "600000", "10", None, []),
+            ("cppcc@demo.local", CanteenMode.OWN, "500000", "15", None, []),
+            ("school@demo.local", CanteenMode.OUTSOURCED, "900000", "10", "抚顺市好味道餐饮管理有限公司", []),
+            ("hospital@demo.local", CanteenMode.OWN, "1500000", "15", None, [])]
+    for email, mode, spending, share, contractor, covers in plan:
+        person = accounts.find_user(email)
+        if declaration(person.organisation, year) is not None:
+            continue
+        covered = [accounts.find_user(c).organisation_id for c in covers]
+        orders.declare_reserved_share(person.organisation, person, year=year, mode=mode, spending=spending,
+                                      percent=share, contractor_name=contractor, covered_unit_ids=covered)
+    school = accounts.find_user("school@demo.local").organisation
+    if accounts.find_user("canteen-contractor@demo.local") is None:
+        accounts.create_user(organisation=school, email="canteen-contractor@demo.local", name="孟师傅",
+                             password=current_app.config["DEMO_PASSWORD"], role=Role.CONTRACTOR)
     db.session.flush()

@@ -222,7 +222,8 @@ class ReservedShare(db.Model):
     __tablename__ = "reserved_shares"
     __table_args__ = (
         UniqueConstraint("buyer_id", "year", name="uq_reserved_shares_buyer_year"),
-        CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="share_range"),
+        # Stored in thousandths (Quantity): 100% is 100000.
+        CheckConstraint("share_percent >= 0 AND share_percent <= 100000", name="share_range"),
     )
     __audit_fields__ = ("canteen_spending", "share_percent", "canteen_mode")
 

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.catalog import rules
-from market.catalog.models import Product, StockReason, Unit
-from market.catalog.operations import move_stock
+from market.catalog.models import ListingStatus, Product, StockReason, Unit
+from market.catalog.operations import StockShortage, move_stock
 from market.catalog.rules import RuleError
 from market.extensions import db
 from market.i18n import SHANGHAI
@@ -31,6 +31,7 @@ from market.orders.models import (
     OrderLine,
     OrderStatus,
     PaymentStatus,
+    ReservedShare,
 )
 from market.pairing.queries import county_for_buyer
 from market.types import utcnow
@@ -42,6 +43,10 @@ MAX_LINES = 200
 
 class OrderError(RuleError):
     """A rule about orders was broken; nothing was changed."""
+
+
+class DuplicateSubmission(Exception):
+    """The same client token was placed at the same moment by another request."""
 
 
 @dataclass
@@ -66,7 +71,12 @@ def check_line(product: Product | None, quantity, buyer: Organisation, unit: Uni
     if product is None:
         raise OrderError(_("This product does not exist."), "product_id")
     qty = rules.quantity(quantity)
-    if not product.on_sale_on(day or local_today()):
+    day = day or local_today()
+    if product.unsold_quantity < qty and product.on_sale_on(day) or (
+            product.unsold_quantity == 0 and product.status == ListingStatus.PUBLISHED):
+        # Sold out, or not enough: say so plainly (the conditional UPDATE is what really guards the stock).
+        raise StockShortage(product, qty)
+    if not product.on_sale_on(day):
         raise OrderError(_("%(name)s is not on sale.", name=product.name), "product_id")
     if product.supplier_id == buyer.id:
         raise OrderError(_("You cannot order your own product."), "product_id")
@@ -157,17 +167,14 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
 
-    # The token row first, in a savepoint: a concurrent second submission fails on the unique key here
-    # and gets the first placement back.
+    # The token row first: a concurrent second submission waits here for the first to commit, then fails on
+    # the unique key (DuplicateSubmission), and `place_order_once` hands it the first placement.
     bulk = BulkOrder(buyer_id=buyer.id, placed_by_id=user.id if user else None, client_token=token, created_at=now)
+    db.session.add(bulk)
     try:
-        with db.session.begin_nested():
-            db.session.add(bulk)
-    except IntegrityError:
-        existing = find_bulk_order(buyer, token)
-        if existing is None:
-            raise
-        return existing, False
+        db.session.flush()
+    except IntegrityError as exc:
+        raise DuplicateSubmission(token) from exc
 
     paired = county_for_buyer(buyer, day)
     by_supplier: dict[int, list[tuple[Product, Decimal]]] = defaultdict(list)
@@ -198,6 +205,23 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
                    note=orders[product.supplier_id].reference)
     db.session.flush()
     return bulk, True
+
+
+def place_order_once(buyer: Organisation, user: User | None, lines: list[LineRequest],
+                     client_token: str) -> tuple[BulkOrder, bool]:
+    """`place_order` for pages and the API: a simultaneous duplicate submission gets the first placement.
+
+    The failed transaction of the duplicate must be rolled back before the first placement can be read, which
+    is why this one function, unlike the others, rolls back.
+    """
+    try:
+        return place_order(buyer, user, lines, client_token)
+    except DuplicateSubmission:
+        db.session.rollback()
+        existing = find_bulk_order(buyer, client_token.strip())
+        if existing is None:
+            raise
+        return existing, False
 
 
 # --- the life of an order -------------------------------------------------------------------------------------
@@ -353,9 +377,9 @@ def record_payment(order: Order, user: User, reference: str | None, *, now: date
 
 def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, spending, percent,
                            contractor_name: str | None = None, covered_unit_ids: list[int] | None = None,
-                           floor: Decimal = Decimal("10")) -> "ReservedShare":
+                           floor: Decimal = Decimal("10")) -> ReservedShare:
     """Declare (or re-declare) a unit's canteen spending and reserved share for a year."""
-    from market.orders.models import CanteenMode, ReservedShare
+    from market.orders.models import CanteenMode
 
     if buyer.kind != OrgKind.BUYER:
         raise OrderError(_("Only budget units declare a reserved share."))
@@ -364,7 +388,7 @@ def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, 
     if mode == CanteenMode.NONE:
         spending_value, percent_value = Decimal("0.00"), Decimal("0")
     else:
-        spending_value = rules.price(spending, _("the canteen spending"))
+        spending_value = rules.amount(spending, _("the canteen spending"))
         percent_value = rules.quantity(percent, _("the share"))
         if percent_value > 100:
             raise OrderError(_("A share cannot be more than 100%."), "share_percent")

@@ -108,7 +108,7 @@ def place():
     items = queries.cart_items(current_user)
     lines = [ops.LineRequest(item.product_id, item.quantity) for item in items]
     try:
-        bulk, created = ops.place_order(buyer, current_user, lines, form.client_token.data)
+        bulk, created = ops.place_order_once(buyer, current_user, lines, form.client_token.data)
         if created:
             ops.clear_cart(current_user)
     except RuleError as error:

@@ -58,7 +58,7 @@ def upgrade():
     sa.Column('contractor_name', sa.String(length=200), nullable=True),
     sa.Column('declared_by_id', sa.Integer(), nullable=True),
     sa.Column('declared_at', market.types.UTCDateTime(), nullable=False),
-    sa.CheckConstraint('share_percent >= 0 AND share_percent <= 100', name=op.f('ck_reserved_shares_share_range')),
+    sa.CheckConstraint('share_percent >= 0 AND share_percent <= 100000', name=op.f('ck_reserved_shares_share_range')),
     sa.ForeignKeyConstraint(['buyer_id'], ['organisations.id'], name=op.f('fk_reserved_shares_buyer_id_organisations')),
     sa.ForeignKeyConstraint(['declared_by_id'], ['users.id'], name=op.f('fk_reserved_shares_declared_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reserved_shares')),
