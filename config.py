@@ -92,6 +92,16 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
+        # Online payments through a Stripe-compatible API: Stripe itself in production, localstripe (port 8420)
+        # or stripe-mock (12111) in development. Without STRIPE_SECRET_KEY only offline settlement is offered.
+        self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+        self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY")
+        self.STRIPE_PUBLISHABLE_KEY = env.get("STRIPE_PUBLISHABLE_KEY")
+        self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_RETRIES = int(env.get("STRIPE_RETRIES", "3"))
+        self.STRIPE_BACKOFF = float(env.get("STRIPE_BACKOFF", "0.4"))
+        #: Minutes an order waits for a card payment that has not succeeded before it is cancelled.
+        self.PAYMENT_HOLD_MINUTES = int(env.get("PAYMENT_HOLD_MINUTES", str(24 * 60)))
         # Outgoing mail (new orders for suppliers); without MAIL_SERVER messages are written to the log.
         self.MAIL_SERVER = env.get("MAIL_SERVER")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))

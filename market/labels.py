@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType
 from market.catalog.models import Category, LinkageMode, ListingStatus, StockReason, Unit
 from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
+from market.payments.models import PaymentMethod, PaymentState, RefundState
 
 # Keyed by enum class first: StrEnum members of different enums with the same value ("other") compare equal.
 LABELS = {
@@ -63,6 +64,22 @@ LABELS = {
         PaymentStatus.UNPAID: _l("Unpaid"),
         PaymentStatus.PAID: _l("Paid"),
         PaymentStatus.REFUNDED: _l("Refunded"),
+    },
+    PaymentMethod: {
+        PaymentMethod.CARD: _l("Card, online"),
+        PaymentMethod.BANK_TRANSFER: _l("Bank transfer"),
+        PaymentMethod.OFFICIAL_CARD: _l("Official card"),
+    },
+    PaymentState: {
+        PaymentState.PENDING: _l("Pending"),
+        PaymentState.SUCCEEDED: _l("Succeeded"),
+        PaymentState.FAILED: _l("Failed"),
+        PaymentState.CANCELLED: _l("Cancelled"),
+    },
+    RefundState: {
+        RefundState.PENDING: _l("Pending"),
+        RefundState.SUCCEEDED: _l("Refunded"),
+        RefundState.FAILED: _l("Refused"),
     },
     CanteenMode: {
         CanteenMode.OWN: _l("Own canteen"),

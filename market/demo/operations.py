@@ -185,8 +185,13 @@ def seed_orders() -> int:
                     "note": "质量良好", "rating": 5 - (n % 2), "comment": "新鲜，送货及时",
                 }, now=moment)
             if paid:
-                orders.record_payment(order, supplier_user, f"转账{order.reference}",
-                                      now=placed_at + timedelta(days=len(_STEPS[state]) + 1))
+                from market.payments.operations import record_offline_payment
+
+                method = "official_card" if n % 3 == 0 else "bank_transfer"
+                received = min(day + timedelta(days=len(_STEPS[state]) + 1), today)
+                payment = record_offline_payment(order, supplier_user, method=method,
+                                                 reference=f"转账{order.reference}", received_on=received)
+                payment.succeeded_at = order.paid_at = placed_at + timedelta(days=len(_STEPS[state]) + 1)
             made += 1
     db.session.flush()
     return made

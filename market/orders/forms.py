@@ -42,7 +42,6 @@ class ActionForm(BaseForm):
                                                                          for n in range(5, 0, -1)],
                          default="", validate_choice=False)
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
-    reference = StringField(_l("Bank transfer reference"), validators=[Optional(), Length(max=120)])
 
 
 class ReservedShareForm(BaseForm):

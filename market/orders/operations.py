@@ -258,10 +258,7 @@ def allowed_actions(user: User, order: Order) -> list[str]:
     party = party_of(user, order)
     if party is None or user.organisation.status != OrgStatus.ACTIVE:
         return []
-    actions = [name for name, t in TRANSITIONS.items() if t.party == party and order.status in t.from_states]
-    if party == "supplier" and can_record_payment(order):
-        actions.append("record_payment")
-    return actions
+    return [name for name, t in TRANSITIONS.items() if t.party == party and order.status in t.from_states]
 
 
 def _text(value, limit: int) -> str | None:
@@ -271,7 +268,8 @@ def _text(value, limit: int) -> str | None:
     return text or None
 
 
-def _release_stock(order: Order, user: User | None) -> None:
+def release_order_stock(order: Order, user: User | None) -> None:
+    """Give an order's stock back through the ledger (rejection, cancellation, an expired payment hold)."""
     for line in sorted(order.lines, key=lambda line: line.product_id):
         move_stock(line.product, line.quantity, StockReason.ORDER_RELEASED, actor=user, order_id=order.id,
                    note=order.reference)
@@ -299,7 +297,7 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
         if not note:
             raise OrderError(_("Say why the order is rejected."), "reason")
         order.rejected_at, order.reject_reason = now, note
-        _release_stock(order, user)
+        release_order_stock(order, user)
     elif action == "ship":
         carrier = _text(data.get("carrier"), 80)
         if not carrier:
@@ -323,7 +321,7 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
     elif action == "cancel":
         note = _text(data.get("reason"), 1000)
         order.cancelled_at, order.cancel_reason = now, note
-        _release_stock(order, user)
+        release_order_stock(order, user)
     order.events.append(OrderEvent(actor_id=user.id, action=action, at=now, from_status=order.status,
                                    to_status=transition.to_state, note=note))
     order.status = transition.to_state
@@ -348,28 +346,6 @@ def _accept(order: Order, data: dict) -> None:
     short = [line for line in order.lines if line.shortfall > 0]
     if short and not order.acceptance_note:
         raise OrderError(_("Describe the shortfall in the note."), "note")
-
-
-def can_record_payment(order: Order) -> bool:
-    return order.payment_status == PaymentStatus.UNPAID and order.status not in (
-        OrderStatus.REJECTED, OrderStatus.CANCELLED)
-
-
-def record_payment(order: Order, user: User, reference: str | None, *, now: datetime | None = None) -> None:
-    """The supplier confirms a bank transfer for the order arrived (budget units settle this way)."""
-    if party_of(user, order) != "supplier" or user.organisation.status != OrgStatus.ACTIVE:
-        raise OrderError(_("Only the %(party)s can do this.", party=_("supplier")))
-    if not can_record_payment(order):
-        raise OrderError(_("This order cannot be marked as paid."))
-    reference = _text(reference, 120)
-    if not reference:
-        raise OrderError(_("Enter the bank transfer reference."), "reference")
-    now = now or utcnow()
-    order.payment_status, order.paid_at, order.payment_reference = PaymentStatus.PAID, now, reference
-    order.events.append(OrderEvent(actor_id=user.id, action="record_payment", at=now, from_status=order.status,
-                                   to_status=order.status, note=reference))
-    order.updated_at = now
-    db.session.flush()
 
 
 # --- reserved share --------------------------------------------------------------------------------------------

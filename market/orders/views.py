@@ -167,11 +167,17 @@ def index():
 @login_required
 def detail(order_id: int):
     order = authorize(Action.VIEW, queries.order_detail(order_id))
+    return _detail(order, ActionForm())
+
+
+def _detail(order: Order, form: ActionForm):
+    from market.payments import views as payment_views
+
     return render_template("orders/detail.html", order=order, actions=ops.allowed_actions(current_user, order),
-                           form=ActionForm())
+                           form=form, payment=payment_views.order_payment_context(order))
 
 
-@bp.route("/<int:order_id>/<any(confirm, reject, ship, deliver, accept, rate, cancel, record_payment):action>",
+@bp.route("/<int:order_id>/<any(confirm, reject, ship, deliver, accept, rate, cancel):action>",
           methods=["POST"])
 @login_required
 def act(order_id: int, action: str):
@@ -186,18 +192,14 @@ def act(order_id: int, action: str):
                      if key.startswith("received_")},
     }
     try:
-        if action == "record_payment":
-            ops.record_payment(order, current_user, form.reference.data)
-        else:
-            ops.perform(order, current_user, action, data)
+        ops.perform(order, current_user, action, data)
     except RuleError as error:
         db.session.rollback()
         order = queries.order_detail(order_id)
         if error.field and hasattr(form, error.field):
             getattr(form, error.field).errors = [error.message]
         flash(error.message, "error")
-        return render_template("orders/detail.html", order=order, actions=ops.allowed_actions(current_user, order),
-                               form=form), 422
+        return _detail(order, form), 422
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("orders.detail", order_id=order.id))

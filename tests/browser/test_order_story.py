@@ -97,7 +97,8 @@ def test_party_canteen_orders_from_two_paired_suppliers(demo, live_server, brows
             if s.get_by_role("link", name=reference).count():
                 s.get_by_role("link", name=reference).click()
                 if s.get_by_role("button", name="登记已收款").count():
-                    s.get_by_label("银行转账流水号").fill("BOC-" + reference)
+                    s.get_by_label("付款方式").select_option("bank_transfer")
+                    s.get_by_label("转账或刷卡凭证号").fill("BOC-" + reference)
                     s.get_by_role("button", name="登记已收款").click()
                     s.wait_for_selector(".payment-status:has-text('已付款')")
         context.close()

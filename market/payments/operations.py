@@ -1,0 +1,406 @@
+"""Paying orders: online through the Stripe-compatible API, offline by bank transfer or official card; refunds;
+webhook events; reconciliation. Functions flush, never commit, except where an HTTP call must follow a
+committed idempotency key: those steps are split so the caller commits in between (see views and cli).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from market.accounts.models import OrgKind, OrgStatus, User
+from market.catalog import rules
+from market.catalog.rules import RuleError
+from market.extensions import db
+from market.i18n import local_today
+from market.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus
+from market.orders.operations import party_of, release_order_stock
+from market.payments.client import PaymentApiError, PaymentApiUnavailable, StripeClient
+from market.payments.models import (
+    OFFLINE_METHODS,
+    Payment,
+    PaymentMethod,
+    PaymentState,
+    Refund,
+    RefundState,
+    WebhookEvent,
+)
+from market.types import utcnow
+
+log = logging.getLogger("market.payments")
+
+#: Test cards offered when the API is not Stripe's (a fake server): the whole flow works offline.
+TEST_CARDS = {
+    "4242424242424242": "Visa 4242 — succeeds",
+    "4000000000000341": "Visa 0341 — declined",
+}
+
+
+class PaymentError(RuleError):
+    """A rule about payments was broken; nothing was changed."""
+
+
+def api_client() -> StripeClient:
+    config = current_app.config
+    session = current_app.extensions.get("payments_http_session")  # tests inject faults here
+    return StripeClient(config["STRIPE_API_BASE"], config["STRIPE_SECRET_KEY"] or "",
+                        retries=config["STRIPE_RETRIES"], backoff=config["STRIPE_BACKOFF"], session=session)
+
+
+def online_payments_enabled() -> bool:
+    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
+
+
+def fen(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def payable(order: Order) -> bool:
+    return order.payment_status == PaymentStatus.UNPAID and order.status not in (
+        OrderStatus.REJECTED, OrderStatus.CANCELLED)
+
+
+def _key(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(16)}"
+
+
+def _require_party(user: User, order: Order, party: str) -> None:
+    if party_of(user, order) != party or user.organisation.status != OrgStatus.ACTIVE:
+        raise PaymentError(_("Only the %(party)s can do this.",
+                             party=_("buyer") if party == "buyer" else _("supplier")))
+
+
+# --- paid: one place that marks an order paid, from any route ----------------------------------------------------
+
+
+def mark_succeeded(payment: Payment, reference: str | None, *, now: datetime | None = None) -> bool:
+    """Mark the payment succeeded and its order paid, once: a conditional UPDATE decides who does it, so the
+    browser's return and a webhook arriving at the same moment cannot both do it. True if this call did."""
+    now = now or utcnow()
+    changed = db.session.execute(
+        update(Payment).where(Payment.id == payment.id, Payment.state != PaymentState.SUCCEEDED)
+        .values(state=PaymentState.SUCCEEDED, succeeded_at=now, updated_at=now, hold_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(payment)
+    if not changed:
+        return False
+    order = payment.order
+    order.payment_status = PaymentStatus.PAID
+    order.paid_at = now
+    order.payment_reference = reference
+    order.updated_at = now
+    order.events.append(OrderEvent(action="paid", at=now, from_status=order.status, to_status=order.status,
+                                   note=f"{payment.method.value} {reference or ''}".strip(),
+                                   actor_id=payment.recorded_by_id))
+    db.session.flush()
+    return True
+
+
+# --- online, by card ------------------------------------------------------------------------------------------------
+
+
+def begin_card_payment(order: Order, user: User) -> Payment:
+    """A pending card payment with its idempotency keys; the caller commits before anything is sent."""
+    _require_party(user, order, "buyer")
+    if not online_payments_enabled():
+        raise PaymentError(_("Online payment is not set up on this site."))
+    if not payable(order):
+        raise PaymentError(_("This order cannot be paid now."))
+    if any(p.state == PaymentState.PENDING and p.intent_id for p in _payments_of(order)):
+        raise PaymentError(_("A payment of this order is already being processed; wait for its result."))
+    hold = timedelta(minutes=current_app.config["PAYMENT_HOLD_MINUTES"])
+    payment = Payment(order=order, method=PaymentMethod.CARD, state=PaymentState.PENDING, amount=order.total_amount,
+                      create_key=_key("create"), confirm_key=_key("confirm"), recorded_by_id=user.id,
+                      hold_until=utcnow() + hold)
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def _payments_of(order: Order) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+
+
+def create_intent(payment: Payment, *, payment_method_id: str | None = None, test_card: str | None = None) -> None:
+    """Create the PaymentIntent (with its payment method: fake servers take it only here, not on confirm)."""
+    api = api_client()
+    if test_card is not None:
+        if api.is_real_stripe or test_card not in TEST_CARDS:
+            raise PaymentError(_("Choose one of the test cards."), "test_card")
+        card = {"number": test_card, "exp_month": 12, "exp_year": local_today().year + 2, "cvc": "123"}
+        payment_method_id = api.create_payment_method(card, key=payment.create_key + "-pm")["id"]
+    if not payment_method_id:
+        raise PaymentError(_("Enter the card."), "payment_method")
+    intent = api.create_payment_intent(
+        amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
+        metadata={"order": payment.order.reference, "payment": str(payment.id)},
+    )
+    payment.intent_id = intent["id"]
+    db.session.flush()
+
+
+def confirm_intent(payment: Payment) -> str:
+    """Confirm the intent; returns the payment's state. A decline fails the payment (the order stays unpaid);
+    an unreachable API leaves it pending for the webhook or `payments reconcile`."""
+    api = api_client()
+    try:
+        intent = api.confirm_payment_intent(payment.intent_id, key=payment.confirm_key)
+    except PaymentApiError as exc:
+        intent = _retrieve_quietly(api, payment.intent_id)
+        if intent is None or intent.get("status") in ("requires_payment_method", "canceled"):
+            _mark_failed(payment, str(exc))
+            return payment.state
+    except PaymentApiUnavailable:
+        log.warning("payment %s: API unreachable on confirm; left pending", payment.id)
+        return payment.state
+    apply_intent(payment, intent)
+    return payment.state
+
+
+def _retrieve_quietly(api: StripeClient, intent_id: str) -> dict | None:
+    try:
+        return api.retrieve_payment_intent(intent_id)
+    except (PaymentApiError, PaymentApiUnavailable):
+        return None
+
+
+def _mark_failed(payment: Payment, message: str | None, state: PaymentState = PaymentState.FAILED) -> None:
+    if payment.state != PaymentState.PENDING:
+        return
+    payment.state = state
+    payment.failure_message = (message or "")[:300] or None
+    db.session.flush()
+
+
+def apply_intent(payment: Payment, intent: dict) -> None:
+    """Bring the payment (and its order) in line with what the provider says about the intent."""
+    status = intent.get("status")
+    if status == "succeeded":
+        if fen(payment.amount) != int(intent.get("amount", -1)):
+            log.error("payment %s: provider amount %s differs from %s", payment.id, intent.get("amount"),
+                      fen(payment.amount))
+            return
+        mark_succeeded(payment, intent.get("id"))
+    elif status == "canceled":
+        _mark_failed(payment, "canceled", PaymentState.CANCELLED)
+    elif status == "requires_payment_method" and (intent.get("last_payment_error") or {}):
+        _mark_failed(payment, (intent.get("last_payment_error") or {}).get("message"))
+
+
+# --- offline settlement ------------------------------------------------------------------------------------------
+
+
+def record_offline_payment(order: Order, user: User, *, method, reference: str | None,
+                           received_on: date | None) -> Payment:
+    """The supplier records a bank transfer (对公转账) or official-card (公务卡) payment it received."""
+    _require_party(user, order, "supplier")
+    method = PaymentMethod(method)
+    if method not in OFFLINE_METHODS:
+        raise PaymentError(_("Choose bank transfer or official card."), "method")
+    if not payable(order):
+        raise PaymentError(_("This order cannot be marked as paid."))
+    reference = (reference or "").strip()
+    if not reference:
+        raise PaymentError(_("Enter the reference of the transfer or card payment."), "reference")
+    if len(reference) > 120:
+        raise PaymentError(_("The text is too long (at most %(n)s characters).", n=120), "reference")
+    if received_on is None:
+        raise PaymentError(_("Enter the day the money arrived."), "received_on")
+    if received_on > local_today():
+        raise PaymentError(_("The day the money arrived cannot be in the future."), "received_on")
+    if received_on < order.placed_on:
+        raise PaymentError(_("The money cannot have arrived before the order was placed."), "received_on")
+    payment = Payment(order=order, method=method, state=PaymentState.PENDING, amount=order.total_amount,
+                      reference=reference, received_on=received_on, recorded_by_id=user.id)
+    db.session.add(payment)
+    db.session.flush()
+    mark_succeeded(payment, reference)
+    return payment
+
+
+# --- refunds ---------------------------------------------------------------------------------------------------
+
+
+def begin_refund(payment: Payment, user: User, amount, reason: str | None) -> Refund:
+    """Reserve the refund on the payment (never more than was paid, checked here whatever the server would
+    accept) and make its idempotency key; the caller commits before `submit_refund` sends it."""
+    order = payment.order
+    org = user.organisation
+    if not (party_of(user, order) == "supplier" or org.kind == OrgKind.CITY_OFFICE) or org.status != OrgStatus.ACTIVE:
+        raise PaymentError(_("Only the supplier or the city office can refund."))
+    if payment.method != PaymentMethod.CARD or payment.state != PaymentState.SUCCEEDED:
+        raise PaymentError(_("Only a card payment that succeeded can be refunded here."))
+    value = rules.amount(amount, _("the refund"))
+    reserved = db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.refunded_amount + value <= Payment.amount)
+        .values(refunded_amount=Payment.refunded_amount + value, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(payment)
+    if not reserved:
+        from market.i18n import money
+
+        raise PaymentError(_("At most %(left)s can still be refunded.", left=money(payment.refundable)), "amount")
+    refund = Refund(payment=payment, amount=value, key=_key("refund"), created_by_id=user.id,
+                    reason=(reason or "").strip()[:1000] or None)
+    db.session.add(refund)
+    db.session.flush()
+    return refund
+
+
+def submit_refund(refund: Refund) -> RefundState:
+    """Send a reserved refund. A refusal gives the reservation back; no answer leaves it pending (reconcile)."""
+    api = api_client()
+    payment = refund.payment
+    try:
+        answer = api.create_refund(intent_id=payment.intent_id, amount_fen=fen(refund.amount), key=refund.key,
+                                   metadata={"order": payment.order.reference, "refund": str(refund.id)})
+    except PaymentApiError as exc:
+        log.warning("refund %s refused: %s", refund.id, exc)
+        _release_refund(refund)
+        return refund.state
+    except PaymentApiUnavailable:
+        return refund.state
+    _refund_succeeded(refund, answer.get("id"))
+    return refund.state
+
+
+def _release_refund(refund: Refund) -> None:
+    db.session.execute(update(Payment).where(Payment.id == refund.payment_id)
+                       .values(refunded_amount=Payment.refunded_amount - refund.amount)
+                       .execution_options(synchronize_session=False))
+    refund.state = RefundState.FAILED
+    db.session.flush()
+    db.session.refresh(refund.payment)
+
+
+def _refund_succeeded(refund: Refund, provider_id: str | None) -> None:
+    refund.state = RefundState.SUCCEEDED
+    refund.provider_refund_id = provider_id
+    payment = refund.payment
+    db.session.refresh(payment)
+    order = payment.order
+    if payment.refunded_amount >= payment.amount:
+        order.payment_status = PaymentStatus.REFUNDED
+    order.events.append(OrderEvent(action="refund", at=utcnow(), from_status=order.status, to_status=order.status,
+                                   note=f"{refund.amount}", actor_id=refund.created_by_id))
+    order.updated_at = utcnow()
+    db.session.flush()
+
+
+# --- webhooks ----------------------------------------------------------------------------------------------------
+
+
+class DuplicateEvent(Exception):
+    pass
+
+
+def handle_event(event: dict) -> str:
+    """Handle a verified event once. Raises DuplicateEvent when its id was handled before (the caller answers
+    2xx all the same); returns a short outcome for the log."""
+    from sqlalchemy.exc import IntegrityError
+
+    event_id = str(event.get("id") or "")
+    event_type = str(event.get("type") or "")
+    if not event_id:
+        raise ValueError("event without id")
+    record = WebhookEvent(id=event_id[:80], type=event_type[:80])
+    db.session.add(record)
+    try:
+        db.session.flush()  # a second delivery, even at the same moment, stops at this primary key
+    except IntegrityError as exc:
+        raise DuplicateEvent(event_id) from exc
+    obj = (event.get("data") or {}).get("object") or {}
+    outcome = "ignored"
+    if event_type.startswith("payment_intent."):
+        payment = db.session.scalar(select(Payment).options(joinedload(Payment.order))
+                                    .where(Payment.intent_id == obj.get("id")))
+        if payment is None:
+            log.warning("webhook %s: %s about unknown payment intent %s", event_id, event_type, obj.get("id"))
+            outcome = "unknown payment"
+        else:
+            apply_intent(payment, obj)
+            outcome = f"payment {payment.id} {payment.state.value}"
+    record.outcome = outcome
+    db.session.flush()
+    return outcome
+
+
+# --- reconciliation and holds --------------------------------------------------------------------------------------
+
+
+def reconcile_payment(payment: Payment) -> None:
+    """Ask the API about one pending card payment and bring it up to date (finishing a confirm that never
+    got through). Safe to repeat: every step checks the provider's state first."""
+    api = api_client()
+    if payment.intent_id is None:
+        intent = api.find_payment_intent(payment.create_key) if payment.create_key else None
+        if intent is None:
+            return  # never reached the server; the hold time will cancel it
+        payment.intent_id = intent["id"]
+        db.session.flush()
+    else:
+        intent = api.retrieve_payment_intent(payment.intent_id)
+    if intent.get("status") == "requires_confirmation":
+        confirm_intent(payment)
+    else:
+        apply_intent(payment, intent)
+
+
+def pending_card_payments() -> list[Payment]:
+    return list(db.session.scalars(
+        select(Payment).options(joinedload(Payment.order))
+        .where(Payment.method == PaymentMethod.CARD, Payment.state == PaymentState.PENDING).order_by(Payment.id)))
+
+
+def pending_refunds() -> list[Refund]:
+    return list(db.session.scalars(select(Refund).where(Refund.state == RefundState.PENDING).order_by(Refund.id)))
+
+
+def reconcile_refund(refund: Refund) -> None:
+    api = api_client()
+    found = api.find_refund(refund.payment.intent_id, refund.key)
+    if found is not None:
+        _refund_succeeded(refund, found.get("id"))
+    else:
+        submit_refund(refund)
+
+
+def release_expired_holds(now: datetime | None = None) -> list[Order]:
+    """Cancel orders whose card payment did not succeed within the hold time, releasing their stock through the
+    ledger. Orders settled offline (bank transfer, official card) have no hold and are never touched."""
+    now = now or utcnow()
+    expired = db.session.scalars(
+        select(Payment).options(joinedload(Payment.order))
+        .where(Payment.method == PaymentMethod.CARD, Payment.hold_until.isnot(None), Payment.hold_until < now,
+               Payment.state != PaymentState.SUCCEEDED)
+    ).all()
+    cancelled = []
+    for payment in expired:
+        payment.hold_until = None
+        order = payment.order
+        if payment.state == PaymentState.PENDING:
+            payment.state = PaymentState.CANCELLED
+        if order.payment_status != PaymentStatus.UNPAID or order.status not in (OrderStatus.PLACED,
+                                                                                 OrderStatus.CONFIRMED):
+            continue
+        if any(p.state in (PaymentState.SUCCEEDED, PaymentState.PENDING) for p in _payments_of(order)):
+            continue
+        order.events.append(OrderEvent(action="cancel", at=now, from_status=order.status,
+                                       to_status=OrderStatus.CANCELLED, note=_("Not paid within the hold time.")))
+        order.status, order.cancelled_at = OrderStatus.CANCELLED, now
+        order.cancel_reason = _("Not paid within the hold time.")
+        release_order_stock(order, None)
+        cancelled.append(order)
+    db.session.flush()
+    return cancelled
+
