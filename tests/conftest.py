@@ -178,6 +178,24 @@ def login(client, people):
 
 
 @pytest.fixture()
+def live_server(app):
+    """The test app served by werkzeug's threaded server on 127.0.0.1 and a free port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture()
 def demo(app):
     """The demo city of `flask seed-demo`."""
     result = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -1,0 +1,545 @@
+"""Payments against a real fake server: localstripe runs on a free loopback port, sends its webhooks to the app
+served on loopback, and ignores Idempotency-Key — so these tests also prove the app does not rely on it."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from tests.conftest import TMP, post_form
+from tests.test_catalog import _ledger_sum, _product, _user, make_product
+from tests.test_orders import _act, _order, _orders_of_bulk, _place
+
+SECRET = "sk_test_market"
+WEBHOOK_SECRET = "whsec_market_tests"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "tests.localstripe_server", str(port), str(TMP / "localstripe")],
+                               cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(base + "/v1/balance", auth=(SECRET, ""), timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("localstripe did not start: " + process.stdout.read1().decode(errors="replace"))
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        process.stdout.close()
+
+
+@pytest.fixture()
+def stripe(app, localstripe, live_server):
+    """The app pointed at localstripe, whose webhooks go to the live server; the fake's data wiped."""
+    saved = {k: app.config[k] for k in ("STRIPE_API_BASE", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+                                         "STRIPE_RETRIES", "STRIPE_BACKOFF", "PAYMENT_HOLD_MINUTES")}
+    app.config.update(STRIPE_API_BASE=localstripe, STRIPE_SECRET_KEY=SECRET, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                      STRIPE_RETRIES=2, STRIPE_BACKOFF=0.01)
+    requests.delete(localstripe + "/_config/data", timeout=5)
+    response = requests.post(localstripe + "/_config/webhooks/market", timeout=5,
+                             data={"url": live_server + "/payments/stripe/webhook", "secret": WEBHOOK_SECRET})
+    assert response.status_code == 200
+    yield localstripe
+    app.config.update(saved)
+    app.extensions.pop("payments_http_session", None)
+
+
+def _fake(localstripe, path, **params):
+    return requests.get(localstripe + path, params=params, auth=(SECRET, ""), timeout=5).json()["data"]
+
+
+def _charges_of(localstripe, order_reference) -> list[dict]:
+    """Every successful charge the fake server made for the order (over all its payment intents)."""
+    intents = {i["id"] for i in _fake(localstripe, "/v1/payment_intents", limit=100)
+               if (i.get("metadata") or {}).get("order") == order_reference}
+    return [c for c in _fake(localstripe, "/v1/charges", limit=100)
+            if c.get("payment_intent") in intents and c.get("status") == "succeeded"]
+
+
+def _wait(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture()
+def order_id(app, db, people):
+    product = make_product(app, db, people, stock="100", price=Decimal("68.00"))
+    bulk, _ = _place(app, db, people["buyer_party"], [(product, "2.5")])
+    return _orders_of_bulk(app, db, bulk)[0]
+
+
+def _pay(client, order_id, card="4242424242424242"):
+    return post_form(client, f"/payments/orders/{order_id}/pay", {"test_card": card},
+                     token_from=f"/payments/orders/{order_id}/pay", follow_redirects=True)
+
+
+def _payment(app, db, order_id):
+    from market.payments.models import Payment
+
+    with app.app_context():
+        payment = db.session.scalars(select(Payment).where(Payment.order_id == order_id).order_by(Payment.id)).all()[-1]
+        db.session.expunge(payment)
+        return payment
+
+
+def _events(app, db):
+    from market.payments.models import WebhookEvent
+
+    with app.app_context():
+        return [(e.type, e.outcome) for e in db.session.scalars(select(WebhookEvent).order_by(WebhookEvent.received_at))]
+
+
+# --- the real flow ---------------------------------------------------------------------------------------------------
+
+
+def test_pay_by_test_card_and_the_webhook_agrees(app, db, people, stripe, order_id, client, login):
+    login("buyer_party")
+    page = client.get(f"/payments/orders/{order_id}/pay").get_data(as_text=True)
+    assert "4242" in page and "测试卡" in page
+    html = _pay(client, order_id).get_data(as_text=True)
+    assert "已付款 ¥170.00" in html
+    order = _order(app, db, order_id)
+    assert order.payment_status.value == "paid" and order.payment_reference.startswith("pi_")
+    payment = _payment(app, db, order_id)
+    assert payment.state.value == "succeeded" and payment.intent_id == order.payment_reference
+    assert _wait(lambda: ("payment_intent.succeeded", f"payment {payment.id} succeeded") in _events(app, db))
+    assert len(_charges_of(stripe, order.reference)) == 1
+    assert _charges_of(stripe, order.reference)[0]["amount"] == 17000
+    assert _order(app, db, order_id).payment_status.value == "paid"
+
+
+def test_the_webhook_marks_the_order_paid_when_the_browser_never_returns(app, db, people, stripe, order_id):
+    from market.orders.models import Order
+    from market.payments import operations as ops
+
+    with app.app_context(), app.test_request_context("/"):
+        order = db.session.get(Order, order_id)
+        payment = ops.begin_card_payment(order, _user(db, people["buyer_party"]))
+        db.session.commit()
+        ops.create_intent(payment, test_card="4242424242424242")
+        db.session.commit()
+        intent_id, payment_id = payment.intent_id, payment.id
+    # The browser confirmed and vanished: only the webhook tells the app.
+    requests.post(f"{stripe}/v1/payment_intents/{intent_id}/confirm", auth=(SECRET, ""), timeout=5)
+    assert _wait(lambda: _order(app, db, order_id).payment_status.value == "paid")
+    assert _payment(app, db, order_id).state.value == "succeeded"
+    assert ("payment_intent.succeeded", f"payment {payment_id} succeeded") in _events(app, db)
+
+
+def test_a_declined_card_leaves_the_order_unpaid_and_the_hold_time_cancels_it(app, db, people, stripe, order_id,
+                                                                             client, login):
+    login("buyer_party")
+    html = _pay(client, order_id, "4000000000000341").get_data(as_text=True)
+    assert "银行卡被拒绝" in html
+    assert _order(app, db, order_id).payment_status.value == "unpaid"
+    payment = _payment(app, db, order_id)
+    assert payment.state.value == "failed"
+    assert _wait(lambda: any(t == "payment_intent.payment_failed" for t, _ in _events(app, db)))
+    assert _order(app, db, order_id).payment_status.value == "unpaid"
+    product_id = _order_line_product(app, db, order_id)
+    assert _product(app, db, product_id).unsold_quantity == Decimal("97.5")
+
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 0 and "cancelled after the hold time: 0" in result.output  # not yet
+    app.config["PAYMENT_HOLD_MINUTES"] = 0
+    with app.app_context():
+        from market.payments.models import Payment
+
+        db.session.get(Payment, payment.id).hold_until = __import__("market.types", fromlist=["x"]).utcnow()
+        db.session.commit()
+    time.sleep(0.05)
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert "cancelled after the hold time: 1" in result.output, result.output
+    assert _order(app, db, order_id).status.value == "cancelled"
+    assert _product(app, db, product_id).unsold_quantity == Decimal("100")
+    assert _ledger_sum(app, db, product_id) == Decimal("100")
+
+
+def _order_line_product(app, db, order_id):
+    from market.orders.models import OrderLine
+
+    with app.app_context():
+        return db.session.scalar(select(OrderLine.product_id).where(OrderLine.order_id == order_id))
+
+
+def test_partial_then_full_refund_and_never_more_than_paid(app, db, people, stripe, order_id, client, login):
+    login("buyer_party")
+    _pay(client, order_id)
+    payment = _payment(app, db, order_id)
+    supplier = login("supplier_qingyuan", app.test_client())
+    url = f"/payments/{payment.id}/refund"
+    html = post_form(supplier, url, {"amount": "20.00", "reason": "少送半公斤"}, token_from=f"/orders/{order_id}",
+                     follow_redirects=True).get_data(as_text=True)
+    assert "已退款 ¥20.00" in html
+    assert _payment(app, db, order_id).refunded_amount == Decimal("20.00")
+    assert _order(app, db, order_id).payment_status.value == "paid"
+    html = post_form(supplier, url, {"amount": "150.01"}, token_from=f"/orders/{order_id}",
+                     follow_redirects=True).get_data(as_text=True)
+    assert "最多还能退款 ¥150.00" in html
+    post_form(supplier, url, {"amount": "150.00"}, token_from=f"/orders/{order_id}")
+    assert _payment(app, db, order_id).refunded_amount == Decimal("170.00")
+    assert _order(app, db, order_id).payment_status.value == "refunded"
+    html = post_form(supplier, url, {"amount": "0.01"}, token_from=f"/orders/{order_id}",
+                     follow_redirects=True).get_data(as_text=True)
+    assert "最多还能退款 ¥0.00" in html
+    refunds = _fake(stripe, "/v1/refunds", payment_intent=payment.intent_id)
+    assert sorted(r["amount"] for r in refunds) == [2000, 15000]
+    buyer = login("buyer_party", app.test_client())
+    assert post_form(buyer, url, {"amount": "1"}, token_from="/", follow_redirects=True).status_code == 200
+    assert len(_fake(stripe, "/v1/refunds", payment_intent=payment.intent_id)) == 2
+
+
+def test_the_app_refuses_to_refund_more_than_paid_even_when_the_server_would_accept(app, db, people, stripe,
+                                                                                  order_id, client, login):
+    from market.payments import operations as ops
+    from market.payments.models import Payment
+
+    login("buyer_party")
+    _pay(client, order_id)
+    payment = _payment(app, db, order_id)
+    # The fake server itself takes a refund larger than the charge…
+    over = requests.post(f"{stripe}/v1/refunds", auth=(SECRET, ""), timeout=5,
+                         data={"payment_intent": payment.intent_id, "amount": 999999})
+    assert over.status_code == 200
+    # …the app does not.
+    with app.app_context(), app.test_request_context("/"):
+        with pytest.raises(ops.PaymentError):
+            ops.begin_refund(db.session.get(Payment, payment.id), _user(db, people["supplier_qingyuan"]), "170.01",
+                             None)
+        db.session.rollback()
+
+
+# --- faults: the app must not rely on the server honouring Idempotency-Key ------------------------------------------
+
+
+class FaultySession(requests.Session):
+    """Injects network faults into the app's calls: `refuse` never sends, `lose` sends and then loses the answer."""
+
+    def __init__(self):
+        super().__init__()
+        self.faults: list[list] = []  # [method, path regex, mode, remaining]
+        self.sent: list[tuple[str, str, str | None]] = []
+
+    def add(self, method, path, mode, times=1):
+        self.faults.append([method, re.compile(path), mode, times])
+
+    def request(self, method, url, **kwargs):
+        for fault in self.faults:
+            if fault[0] == method and fault[1].search(url) and fault[3] > 0:
+                fault[3] -= 1
+                if fault[2] == "refuse":
+                    raise requests.ConnectionError("injected: connection refused")
+                response = super().request(method, url, **kwargs)
+                self.sent.append((method, url, (kwargs.get("headers") or {}).get("Idempotency-Key")))
+                response.close()
+                raise requests.ReadTimeout("injected: answer lost")
+        self.sent.append((method, url, (kwargs.get("headers") or {}).get("Idempotency-Key")))
+        return super().request(method, url, **kwargs)
+
+
+def test_the_fake_server_really_ignores_idempotency_keys(stripe):
+    """The premise of the tests below: the same key twice makes two intents on localstripe."""
+    made = [requests.post(f"{stripe}/v1/payment_intents", auth=(SECRET, ""), timeout=5,
+                          headers={"Idempotency-Key": "same-key"}, data={"amount": 100, "currency": "cny"}).json()["id"]
+            for _ in range(2)]
+    assert made[0] != made[1]
+
+
+@pytest.mark.parametrize("path", [r"/v1/payment_intents$", r"/confirm$"])
+def test_a_lost_answer_is_retried_without_a_second_intent_or_charge(app, db, people, stripe, order_id, client, login,
+                                                                    path):
+    faulty = FaultySession()
+    faulty.add("POST", path, "lose")
+    app.extensions["payments_http_session"] = faulty
+    login("buyer_party")
+    html = _pay(client, order_id).get_data(as_text=True)
+    assert "已付款" in html
+    order = _order(app, db, order_id)
+    intents = [i for i in _fake(stripe, "/v1/payment_intents", limit=100)
+               if (i.get("metadata") or {}).get("order") == order.reference]
+    assert len(intents) == 1
+    assert len(_charges_of(stripe, order.reference)) == 1
+    posts = [(u, k) for m, u, k in faulty.sent if m == "POST" and re.search(path, u)]
+    assert len(posts) == 1 and posts[0][1]  # sent once, with its Idempotency-Key
+
+
+def test_a_lost_refund_answer_does_not_refund_twice(app, db, people, stripe, order_id, client, login):
+    login("buyer_party")
+    _pay(client, order_id)
+    payment = _payment(app, db, order_id)
+    faulty = FaultySession()
+    faulty.add("POST", r"/v1/refunds$", "lose")
+    app.extensions["payments_http_session"] = faulty
+    supplier = login("supplier_qingyuan", app.test_client())
+    html = post_form(supplier, f"/payments/{payment.id}/refund", {"amount": "50"}, token_from=f"/orders/{order_id}",
+                     follow_redirects=True).get_data(as_text=True)
+    assert "已退款 ¥50.00" in html
+    assert [r["amount"] for r in _fake(stripe, "/v1/refunds", payment_intent=payment.intent_id)] == [5000]
+
+
+def test_api_unreachable_leaves_the_order_pending_and_reconcile_settles_it_once(app, db, people, stripe, order_id,
+                                                                               client, login):
+    faulty = FaultySession()
+    faulty.add("POST", r"/confirm$", "refuse", times=10)
+    app.extensions["payments_http_session"] = faulty
+    login("buyer_party")
+    html = _pay(client, order_id).get_data(as_text=True)
+    assert "支付服务没有响应" in html
+    assert _order(app, db, order_id).payment_status.value == "unpaid"
+    assert _payment(app, db, order_id).state.value == "pending"
+    assert "在线支付" not in client.get(f"/orders/{order_id}").get_data(as_text=True)  # no second payment now
+    app.extensions.pop("payments_http_session")
+    for _ in range(2):  # safe to run again and again
+        result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+        assert result.exit_code == 0, result.output
+    order = _order(app, db, order_id)
+    assert order.payment_status.value == "paid"
+    assert len(_charges_of(stripe, order.reference)) == 1
+
+
+def test_server_errors_are_retried_but_declines_are_not(app, stripe):
+    from market.payments.client import PaymentApiError, PaymentApiUnavailable, StripeClient
+
+    calls = []
+
+    class Flaky(requests.Session):
+        def request(self, method, url, **kwargs):
+            calls.append(kwargs.get("timeout"))
+            if len(calls) < 3:
+                response = requests.Response()
+                response.status_code = 503
+                response._content = b"{}"
+                return response
+            return super().request(method, url, **kwargs)
+
+    api = StripeClient(stripe, SECRET, retries=3, backoff=0.01, session=Flaky())
+    assert api.retrieve_payment_intent.__name__  # the method exists
+    intent = api.request("POST", "/v1/payment_intents", {"amount": 100, "currency": "cny"}, key="k-1")
+    assert intent["id"].startswith("pi_") and len(calls) == 3 and all(t is not None for t in calls)
+    with pytest.raises(PaymentApiError):
+        StripeClient(stripe, SECRET, retries=3, backoff=0.01).request("GET", "/v1/payment_intents/pi_nope")
+    dead = StripeClient("http://127.0.0.1:9", SECRET, retries=1, backoff=0.01)
+    with pytest.raises(PaymentApiUnavailable):
+        dead.request("GET", "/v1/balance")
+
+
+# --- webhook signatures -------------------------------------------------------------------------------------------
+
+
+def test_signature_check_unit():
+    from market.payments.client import SignatureError, sign, verify_signature
+
+    body = b'{"id": "evt_1"}'
+    now = 1_700_000_000
+    good = sign(body, "s3cret", now)
+    verify_signature(body, good, "s3cret", now=now + 10)
+    digest = good.split("v1=")[1]
+    verify_signature(body, f"t={now},v1={'0' * 64},v1={digest}", "s3cret", now=now)  # any of several v1 values
+    for payload, header, secret, at in [
+        (b'{"id": "evt_2"}', good, "s3cret", now),  # tampered body
+        (body, good, "other", now),  # wrong secret
+        (body, good, "s3cret", now + 301),  # stale
+        (body, None, "s3cret", now),  # missing
+        (body, f"t={now}", "s3cret", now),  # no v1
+        (body, f"v1={digest}", "s3cret", now),  # no timestamp
+    ]:
+        with pytest.raises(SignatureError):
+            verify_signature(payload, header, secret, now=at)
+
+
+def _post_event(client, event: dict, *, secret=WEBHOOK_SECRET, timestamp=None, raw: bytes | None = None):
+    from market.payments.client import sign
+
+    body = raw if raw is not None else json.dumps(event).encode()
+    header = sign(body, secret, timestamp or int(time.time()))
+    return client.post("/payments/stripe/webhook", data=body, headers={"Stripe-Signature": header},
+                       content_type="application/json")
+
+
+@pytest.fixture()
+def webhook_app(app):
+    saved = app.config["STRIPE_WEBHOOK_SECRET"]
+    app.config["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    yield app
+    app.config["STRIPE_WEBHOOK_SECRET"] = saved
+
+
+def _intent_event(event_id, intent_id, status="succeeded", amount=17000):
+    return {"id": event_id, "type": f"payment_intent.{status}",
+            "data": {"object": {"id": intent_id, "object": "payment_intent", "status": status, "amount": amount}}}
+
+
+def _pending_payment(app, db, people, order_id, intent_id="pi_test_1"):
+    from market.orders.models import Order
+    from market.payments.models import Payment, PaymentMethod
+
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        db.session.add(Payment(order=order, method=PaymentMethod.CARD, amount=order.total_amount, intent_id=intent_id,
+                               create_key=f"c-{intent_id}", confirm_key=f"f-{intent_id}"))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("problem", ["missing", "wrong secret", "stale", "tampered"])
+def test_a_bad_signature_gets_400_and_changes_nothing(webhook_app, db, people, order_id, problem):
+    app = webhook_app
+    _pending_payment(app, db, people, order_id)
+    client = app.test_client()
+    event = _intent_event("evt_bad", "pi_test_1")
+    if problem == "missing":
+        response = client.post("/payments/stripe/webhook", json=event)
+    elif problem == "wrong secret":
+        response = _post_event(client, event, secret="whsec_other")
+    elif problem == "stale":
+        response = _post_event(client, event, timestamp=int(time.time()) - 301)
+    else:
+        from market.payments.client import sign
+
+        header = sign(json.dumps(event).encode(), WEBHOOK_SECRET, int(time.time()))
+        tampered = json.dumps(dict(event, type="payment_intent.canceled")).encode()
+        response = client.post("/payments/stripe/webhook", data=tampered, headers={"Stripe-Signature": header},
+                               content_type="application/json")
+    assert response.status_code == 400
+    assert _order(app, db, order_id).payment_status.value == "unpaid" and _events(app, db) == []
+
+
+def test_events_are_handled_once_and_unknown_or_broken_ones_answered(webhook_app, db, people, order_id):
+    app = webhook_app
+    _pending_payment(app, db, people, order_id)
+    client = app.test_client()
+    assert _post_event(client, _intent_event("evt_1", "pi_test_1")).status_code == 200
+    assert _order(app, db, order_id).payment_status.value == "paid"
+    again = _post_event(client, _intent_event("evt_1", "pi_test_1"))
+    assert again.status_code == 200 and again.json["duplicate"] is True
+    assert _post_event(client, _intent_event("evt_2", "pi_unknown")).status_code == 200
+    assert ("payment_intent.succeeded", "unknown payment") in _events(app, db)
+    assert _post_event(client, {}, raw=b"not json at all").status_code == 400
+    with app.app_context():
+        from market.orders.models import Order
+
+        paid_events = [e for e in db.session.get(Order, order_id).events if e.action == "paid"]
+        assert len(paid_events) == 1
+
+
+def test_the_same_event_at_the_same_moment_is_handled_once(webhook_app, db, people, order_id, live_server):
+    app = webhook_app
+    _pending_payment(app, db, people, order_id)
+    from market.payments.client import sign
+
+    body = json.dumps(_intent_event("evt_twice", "pi_test_1")).encode()
+    header = sign(body, WEBHOOK_SECRET, int(time.time()))
+    barrier, statuses = threading.Barrier(4), []
+
+    def deliver():
+        barrier.wait()
+        statuses.append(requests.post(live_server + "/payments/stripe/webhook", data=body, timeout=30,
+                                      headers={"Stripe-Signature": header, "Content-Type": "application/json"})
+                        .status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [200] * 4
+    with app.app_context():
+        from market.orders.models import Order
+        from market.payments.models import WebhookEvent
+
+        assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 1
+        assert len([e for e in db.session.get(Order, order_id).events if e.action == "paid"]) == 1
+
+
+# --- offline settlement ----------------------------------------------------------------------------------------------
+
+
+def test_a_budget_unit_settles_by_bank_transfer_and_the_city_sees_every_kind(app, db, people, stripe, order_id,
+                                                                            client, login):
+    from market.i18n import local_today
+
+    supplier = login("supplier_qingyuan", app.test_client())
+    response = post_form(supplier, f"/payments/orders/{order_id}/offline",
+                         {"method": "bank_transfer", "reference": "BOC-20200301-001",
+                          "received_on": local_today().isoformat()}, token_from=f"/orders/{order_id}",
+                         follow_redirects=True)
+    assert "付款已登记" in response.get_data(as_text=True)
+    assert _order(app, db, order_id).payment_status.value == "paid"
+    # a second order, paid online
+    product = make_product(app, db, people, name="香菇", stock="10")
+    bulk, _ = _place(app, db, people["buyer_party"], [(product, "1")], token="second")
+    second = _orders_of_bulk(app, db, bulk)[0]
+    login("buyer_party")
+    _pay(client, second)
+    city = login("city", app.test_client())
+    html = city.get("/payments/").get_data(as_text=True)
+    assert "BOC-20200301-001" in html and "对公转账" in html and "在线刷卡" in html
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [({"method": "bank_transfer", "reference": "", "received_on": "2020-03-01"}, "请填写转账或刷卡凭证号"),
+     ({"method": "official_card", "reference": "X", "received_on": "2999-01-01"}, "不能晚于今天"),
+     ({"method": "bank_transfer", "reference": "X", "received_on": "2000-01-01"}, "不能早于下单日期"),
+     ({"method": "card", "reference": "X", "received_on": "2020-03-01"}, "请填写到账日期")],
+)
+def test_bad_offline_payments_are_refused(app, db, people, order_id, login, data, message):
+    supplier = login("supplier_qingyuan", app.test_client())
+    response = post_form(supplier, f"/payments/orders/{order_id}/offline", data, token_from=f"/orders/{order_id}",
+                         follow_redirects=True)
+    assert message in response.get_data(as_text=True)
+    assert _order(app, db, order_id).payment_status.value == "unpaid"
+
+
+def test_only_the_supplier_records_an_offline_payment(app, db, people, order_id, login):
+    from market.i18n import local_today
+
+    buyer = login("buyer_party", app.test_client())
+    response = post_form(buyer, f"/payments/orders/{order_id}/offline",
+                         {"method": "bank_transfer", "reference": "X", "received_on": local_today().isoformat()},
+                         token_from=f"/orders/{order_id}", follow_redirects=True)
+    assert "只有供应商" in response.get_data(as_text=True)
+    other = login("supplier_xinbin", app.test_client())
+    assert post_form(other, f"/payments/orders/{order_id}/offline", {"method": "bank_transfer"},
+                     token_from="/").status_code == 404
+    assert _order(app, db, order_id).payment_status.value == "unpaid"
+
+
+def test_a_paid_and_accepted_order_counts_once_paid_online(app, db, people, stripe, order_id, client, login):
+    login("buyer_party")
+    for step in ("confirm", "ship"):
+        _act(app, db, people["supplier_qingyuan"], order_id, step, {"carrier": "x"})
+    _act(app, db, people["buyer_party"], order_id, "accept")
+    assert not _order(app, db, order_id).counted
+    _pay(client, order_id)
+    assert _order(app, db, order_id).counted
