@@ -63,10 +63,12 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     # Each feature package holds its blueprint in __init__; importing its views attaches the routes.
-    for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing", "payments"):
+    for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing", "payments",
+                 "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)
+    importlib.import_module("market.api.auth")
 
 
 def register_commands(app: Flask) -> None:
@@ -114,17 +116,32 @@ def register_error_handlers(app: Flask) -> None:
     }
 
     def handler(error):
+        from flask import request
+
         from market.extensions import db
 
         code = getattr(error, "code", 500) or 500
         if code >= 500:
             db.session.rollback()
+        if request.path.startswith("/api/"):
+            from market.api.problems import problem_response
+
+            return problem_response(code)
         return render_template("error.html", code=code, message=messages.get(code, messages[500])()), code
 
     for code in messages:
         app.register_error_handler(code, handler)
 
     from flask_wtf.csrf import CSRFError
+
+    from market.api.problems import ApiProblem, from_exception
+
+    @app.errorhandler(ApiProblem)
+    def api_problem(problem):  # raised before the API blueprint's own handler is in reach (its before_request)
+        from market.extensions import db
+
+        db.session.rollback()
+        return from_exception(problem)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

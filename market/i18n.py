@@ -31,6 +31,9 @@ def select_locale() -> str:
     if not has_request_context():
         # Command-line output is for operators; documents made outside a request choose with force_locale.
         return "en"
+    if request.path.startswith("/api/"):
+        # The API answers in the language of Accept-Language, whoever the token belongs to.
+        return locale_from_header(request.accept_languages) or DEFAULT_LOCALE
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
     if chosen in languages:

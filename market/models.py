@@ -8,3 +8,4 @@ from market.bulletins.models import BulletinIssue, BulletinItem  # noqa: F401
 from market.catalog.models import Product, ProductPhoto, StockEntry, SurveyRow  # noqa: F401
 from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine, ReservedShare  # noqa: F401
 from market.payments.models import Payment, Refund, WebhookEvent  # noqa: F401
+from market.api.models import ApiToken  # noqa: F401

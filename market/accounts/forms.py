@@ -126,3 +126,8 @@ class MemberForm(BaseForm):
 
 class ReasonForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+
+
+class TokenForm(BaseForm):
+    name = StringField(_l("Name of the token (what uses it)"),
+                       validators=[DataRequired(message=_l("Give the token a name.")), Length(max=80)])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -14,7 +14,9 @@ from market.accounts.forms import (
     PasswordChangeForm,
     ProfileForm,
     RegistrationForm,
+    TokenForm,
 )
+from market.catalog.rules import RuleError
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType, User
 from market.extensions import db, login_manager
 from market.forms import ConfirmForm
@@ -231,3 +233,42 @@ def person_status(user_id: int, action: str):
     flash(_("%(name)s is suspended and signed out.", name=person.name) if action == "suspend"
           else _("%(name)s can sign in again.", name=person.name), "success")
     return redirect(safe_next(request.form.get("next"), url_for("accounts.members")))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """Personal API tokens: made here, shown once, revoked here."""
+    from market.api import operations as tokens
+
+    form = TokenForm()
+    raw = None
+    if form.validate_on_submit():
+        try:
+            _token, raw = tokens.issue_token(current_user._get_current_object(), form.name.data)
+        except RuleError as error:
+            db.session.rollback()
+            form.name.errors = [error.message]
+        else:
+            db.session.commit()
+    response = make_response(render_template("accounts/tokens.html", form=form, raw=raw,
+                                             tokens=tokens.tokens_of(current_user)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id: int):
+    from market.api import operations as tokens
+    from market.api.models import ApiToken
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    tokens.revoke_token(token)
+    db.session.commit()
+    flash(_("The token is revoked."), "success")
+    return redirect(url_for("accounts.api_tokens"))

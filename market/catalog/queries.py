@@ -23,6 +23,7 @@ PER_PAGE = 20
 class CatalogFilters:
     category: Category | None = None
     stranded_only: bool = False
+    exclude_stranded: bool = False
     in_stock: bool = False
     q: str | None = None
     sort: str = "urgent"
@@ -79,6 +80,8 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
         stmt = stmt.where(Product.category == filters.category)
     if filters.stranded_only:
         stmt = stmt.where(Product.stranded.is_(True))
+    if filters.exclude_stranded:
+        stmt = stmt.where(Product.stranded.is_(False))
     if filters.in_stock:
         stmt = stmt.where(Product.on_sale_clause(day))
     if filters.q:

@@ -45,6 +45,18 @@ class OrderError(RuleError):
     """A rule about orders was broken; nothing was changed."""
 
 
+class NotABuyer(OrderError):
+    """The organisation may not order (its kind, or it is not approved yet)."""
+
+
+class WrongParty(OrderError):
+    """The action belongs to the other party of the order."""
+
+
+class WrongState(OrderError):
+    """The order is not in a state the action can start from."""
+
+
 class DuplicateSubmission(Exception):
     """The same client token was placed at the same moment by another request."""
 
@@ -58,9 +70,9 @@ class LineRequest:
 
 def ensure_can_buy(org: Organisation) -> None:
     if org.kind not in BUYING_KINDS:
-        raise OrderError(_("Only canteens, budget units and firms place orders."))
+        raise NotABuyer(_("Only canteens, budget units and firms place orders."))
     if org.status != OrgStatus.ACTIVE:
-        raise OrderError(_("Your organisation must be approved before it can order."))
+        raise NotABuyer(_("Your organisation must be approved before it can order."))
 
 
 def check_line(product: Product | None, quantity, buyer: Organisation, unit: Unit | None = None,
@@ -282,12 +294,12 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
     if transition is None:
         raise OrderError(_("Unknown action."))
     if party_of(user, order) != transition.party or user.organisation.status != OrgStatus.ACTIVE:
-        raise OrderError(_("Only the %(party)s can do this.", party=_("supplier") if transition.party == "supplier"
+        raise WrongParty(_("Only the %(party)s can do this.", party=_("supplier") if transition.party == "supplier"
                                                                          else _("buyer")))
     if order.status not in transition.from_states:
         from market.labels import label
 
-        raise OrderError(_("This cannot be done to an order that is %(status)s.", status=label(order.status)))
+        raise WrongState(_("This cannot be done to an order that is %(status)s.", status=label(order.status)))
     now = now or utcnow()
     note = None
     if action == "confirm":

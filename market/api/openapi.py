@@ -1,0 +1,270 @@
+"""The OpenAPI 3.1 document of /api/v1. Written by hand next to the views; the contract tests and schemathesis
+check that the two agree."""
+
+from __future__ import annotations
+
+from market.catalog.models import Category, LinkageMode, ListingStatus, Unit
+from market.catalog.rules import MANUAL_STOCK_REASONS
+from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
+
+DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["12.50"]}
+DECIMAL_IN = {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "number"}],
+              "description": "A decimal as a string (\"12.50\") or a number."}
+NULLABLE_TEXT = {"type": ["string", "null"]}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem(description: str) -> dict:
+    return {"description": description, "content": {"application/problem+json": {"schema": _ref("Problem")}}}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(ok: dict, *codes: int) -> dict:
+    names = {400: "Bad request", 401: "Not signed in, or the token is not valid", 403: "Not allowed",
+             404: "Not found, or not yours to see", 409: "Conflicts with the current state",
+             415: "The body is not JSON", 422: "Invalid input, with `errors` per field", 429: "Too many attempts"}
+    responses = dict(ok)
+    for code in codes:
+        responses[str(code)] = _problem(names[code])
+    return responses
+
+
+def _page_params() -> list[dict]:
+    return [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
+        {"name": "per_page", "in": "query",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+    ]
+
+
+def _list(item: str) -> dict:
+    return {"type": "object", "required": ["items", "total"],
+            "properties": {"items": {"type": "array", "items": _ref(item)}, "total": {"type": "integer"},
+                           "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+
+
+def _id_param(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1,
+                                                                     "maximum": 2147483647}}
+
+
+SECURED = [{"bearerAuth": []}]
+
+
+def spec() -> dict:
+    product_fields = {
+        "name": {"type": "string", "minLength": 1, "maxLength": 120},
+        "category": {"type": "string", "enum": [c.value for c in Category]},
+        "variety": {"type": ["string", "null"], "maxLength": 120},
+        "specification": {"type": ["string", "null"], "maxLength": 200},
+        "unit": {"type": "string", "enum": [u.value for u in Unit]},
+        "price": DECIMAL_IN,
+        "min_order_quantity": DECIMAL_IN,
+        "available_from": NULLABLE_DATE,
+        "best_before": NULLABLE_DATE,
+        "shelf_life_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 3650},
+        "storage_note": {"type": ["string", "null"], "maxLength": 300},
+        "description": {"type": ["string", "null"], "maxLength": 4000},
+        "households_linked": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]},
+        "linkage_mode": {"type": ["string", "null"], "enum": [m.value for m in LinkageMode] + [None]},
+        "identification_number": {"type": ["string", "null"], "maxLength": 60},
+        "identification_valid_until": NULLABLE_DATE,
+        "stranded": {"type": "boolean"},
+        "stranded_since": NULLABLE_DATE,
+        "stranded_cause": {"type": ["string", "null"], "maxLength": 300},
+    }
+    schemas = {
+        "Problem": {
+            "type": "object", "required": ["type", "title", "status"],
+            "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                           "detail": {"type": "string"},
+                           "errors": {"type": "object", "additionalProperties": {"type": "string"}}},
+        },
+        "TokenRequest": {"type": "object", "required": ["email", "password"], "additionalProperties": False,
+                         "properties": {"email": {"type": "string"}, "password": {"type": "string"}}},
+        "Token": {"type": "object", "required": ["token", "expires_at", "user"],
+                  "properties": {"token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"},
+                                 "user": {"type": "object"}}},
+        "County": {"type": "object", "required": ["code", "name_zh", "name_en", "paired_systems"],
+                   "properties": {"code": {"type": "string"}, "name_zh": {"type": "string"},
+                                  "name_en": {"type": "string"}, "kind": {"type": "string"},
+                                  "paired_systems": {"type": "array", "items": {"type": "string"}}}},
+        "Product": {
+            "type": "object",
+            "required": ["id", "name", "county", "supplier", "category", "unit", "price", "min_order_quantity",
+                         "unsold_quantity", "households_linked", "stranded"],
+            "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}, "county": {"type": "string"},
+                "supplier": {"type": "object", "required": ["id", "name"],
+                             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+                "category": {"type": "string", "enum": [c.value for c in Category]},
+                "variety": NULLABLE_TEXT, "specification": NULLABLE_TEXT,
+                "unit": {"type": "string", "enum": [u.value for u in Unit]},
+                "price": DECIMAL, "min_order_quantity": DECIMAL, "unsold_quantity": DECIMAL,
+                "households_linked": {"type": "integer"},
+                "linkage_mode": {"type": ["string", "null"]},
+                "stranded": {"type": "boolean"}, "stranded_since": NULLABLE_DATE, "stranded_cause": NULLABLE_TEXT,
+                "available_from": NULLABLE_DATE, "best_before": NULLABLE_DATE,
+                "shelf_life_days": {"type": ["integer", "null"]}, "storage_note": NULLABLE_TEXT,
+                "identification_number": NULLABLE_TEXT, "identification_valid_until": NULLABLE_DATE,
+                "status": {"type": "string", "enum": [s.value for s in ListingStatus]},
+                "on_sale": {"type": "boolean"}, "updated_at": {"type": "string"},
+            },
+        },
+        "ProductInput": {"type": "object", "additionalProperties": False,
+                         "required": ["name", "category", "unit", "price"],
+                         "properties": dict(product_fields, unsold_quantity=DECIMAL_IN)},
+        "ProductPatch": {"type": "object", "additionalProperties": False, "properties": product_fields},
+        "StockChange": {"type": "object", "required": ["delta", "reason"], "additionalProperties": False,
+                        "properties": {"delta": DECIMAL_IN, "reason": {"type": "string", "enum": list(MANUAL_STOCK_REASONS)},
+                                       "note": {"type": ["string", "null"], "maxLength": 300}}},
+        "StockEntry": {"type": "object", "required": ["id", "product_id", "delta", "reason", "unsold_quantity"],
+                       "properties": {"id": {"type": "integer"}, "product_id": {"type": "integer"}, "delta": DECIMAL,
+                                      "reason": {"type": "string"}, "note": NULLABLE_TEXT,
+                                      "balance_after": DECIMAL, "unsold_quantity": DECIMAL}},
+        "OrderInput": {
+            "type": "object", "required": ["lines", "client_token"], "additionalProperties": False,
+            "properties": {
+                "client_token": {"type": "string", "minLength": 1, "maxLength": 64,
+                                 "description": "New for each order; the same token again returns the same orders."},
+                "lines": {"type": "array", "minItems": 1, "maxItems": 200, "items": {
+                    "type": "object", "required": ["product_id", "quantity"], "additionalProperties": False,
+                    "properties": {"product_id": {"type": "integer", "minimum": 1},
+                                   "quantity": DECIMAL_IN,
+                                   "unit": {"type": "string", "enum": [u.value for u in Unit]}}}},
+            },
+        },
+        "Order": {
+            "type": "object",
+            "required": ["id", "reference", "status", "payment_status", "buyer", "supplier", "total_amount", "lines"],
+            "properties": {
+                "id": {"type": "integer"}, "reference": {"type": "string"},
+                "status": {"type": "string", "enum": [s.value for s in OrderStatus]},
+                "payment_status": {"type": "string", "enum": [s.value for s in PaymentStatus]},
+                "counted": {"type": "boolean", "description": "Paid and accepted: it counts toward totals."},
+                "buyer": {"type": "object"}, "supplier": {"type": "object"}, "county": {"type": "string"},
+                "paired": {"type": "boolean"}, "total_amount": DECIMAL, "placed_at": {"type": "string"},
+                "carrier": NULLABLE_TEXT, "tracking_number": NULLABLE_TEXT, "reject_reason": NULLABLE_TEXT,
+                "cancel_reason": NULLABLE_TEXT, "acceptance_note": NULLABLE_TEXT,
+                "rating": {"type": ["integer", "null"]}, "rating_comment": NULLABLE_TEXT,
+                "lines": {"type": "array", "items": {"type": "object", "properties": {
+                    "product_id": {"type": "integer"}, "product_name": {"type": "string"},
+                    "unit": {"type": "string"}, "unit_price": DECIMAL, "quantity": DECIMAL, "line_total": DECIMAL,
+                    "received_quantity": {"oneOf": [DECIMAL, {"type": "null"}]}}}},
+            },
+        },
+        "Orders": {"type": "object", "required": ["orders"],
+                   "properties": {"orders": {"type": "array", "items": _ref("Order")},
+                                  "bulk_order_id": {"type": "integer"}}},
+        "OrderAction": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"reason": {"type": "string", "maxLength": 1000},
+                           "carrier": {"type": "string", "maxLength": 80},
+                           "tracking_number": {"type": "string", "maxLength": 80},
+                           "received": {"type": "object", "additionalProperties": DECIMAL_IN,
+                                        "description": "Accept: product id → quantity received (default: all)."},
+                           "note": {"type": "string", "maxLength": 2000},
+                           "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                           "comment": {"type": "string", "maxLength": 1000}},
+        },
+        "ReservedShare": {"type": "object", "properties": {
+            "buyer": {"type": "object"}, "year": {"type": "integer"},
+            "canteen_mode": {"type": "string", "enum": [m.value for m in CanteenMode]},
+            "canteen_spending": DECIMAL, "share_percent": DECIMAL, "reserved_amount": DECIMAL,
+            "counted_amount": DECIMAL, "covered_units": {"type": "array", "items": {"type": "integer"}}}},
+        "Totals": {"type": "object", "required": ["items", "total_amount"], "properties": {
+            "items": {"type": "array", "items": {"type": "object", "required": ["key", "label", "amount", "orders"],
+                                                 "properties": {"key": {"type": "string"}, "label": {"type": "string"},
+                                                                "amount": DECIMAL, "orders": {"type": "integer"}}}},
+            "total_amount": DECIMAL, "by": {"type": "string"}, "note": {"type": "string"}}},
+    }
+    body = lambda name: {"required": True, "content": {"application/json": {"schema": _ref(name)}}}  # noqa: E731
+    paths = {
+        "/api/v1/tokens": {"post": {
+            "summary": "Sign in: a token for the Authorization: Bearer header (failed attempts are rate-limited).",
+            "operationId": "createToken", "requestBody": body("TokenRequest"),
+            "responses": _responses({"201": _json(_ref("Token"), "Signed in")}, 400, 401, 403, 415, 422, 429)}},
+        "/api/v1/counties": {"get": {
+            "summary": "Counties and districts with the systems paired with each.", "operationId": "listCounties",
+            "responses": _responses({"200": _json(_list("County"))}, 401)}},
+        "/api/v1/products": {
+            "get": {"summary": "Published products (a county's catalog), most urgent first.",
+                    "operationId": "listProducts",
+                    "parameters": [
+                        {"name": "county", "in": "query", "schema": {"type": "string", "maxLength": 40}},
+                        {"name": "category", "in": "query", "schema": {"type": "string", "enum": [c.value for c in Category]}},
+                        {"name": "stranded", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
+                        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 50}},
+                        *_page_params()],
+                    "responses": _responses({"200": _json(_list("Product"))}, 401, 422)},
+            "post": {"summary": "A supplier lists a product (as a draft; submit it for review on the site).",
+                     "operationId": "createProduct", "security": SECURED, "requestBody": body("ProductInput"),
+                     "responses": _responses({"201": _json(_ref("Product"), "Created")}, 400, 401, 403, 415, 422)}},
+        "/api/v1/products/{product_id}": {
+            "parameters": [_id_param("product_id")],
+            "get": {"summary": "One product.", "operationId": "getProduct",
+                    "responses": _responses({"200": _json(_ref("Product"))}, 401, 403, 404)},
+            "patch": {"summary": "Change a product (a new price on a published one goes back to review).",
+                      "operationId": "updateProduct", "security": SECURED, "requestBody": body("ProductPatch"),
+                      "responses": _responses({"200": _json(_ref("Product"))}, 400, 401, 403, 404, 415, 422)}},
+        "/api/v1/products/{product_id}/stock": {
+            "parameters": [_id_param("product_id")],
+            "post": {"summary": "A stock ledger entry: restock (+), spoilage (−) or correction (with a note).",
+                     "operationId": "changeStock", "security": SECURED, "requestBody": body("StockChange"),
+                     "responses": _responses({"201": _json(_ref("StockEntry"), "Recorded")},
+                                             400, 401, 403, 404, 409, 415, 422)}},
+        "/api/v1/orders": {
+            "post": {"summary": "Place lines as one bulk order, split into one order per supplier, all or none.",
+                     "operationId": "placeOrder", "security": SECURED, "requestBody": body("OrderInput"),
+                     "responses": _responses({"201": _json(_ref("Orders"), "Placed"),
+                                              "200": _json(_ref("Orders"), "Placed before with this client_token")},
+                                             400, 401, 403, 409, 415, 422)},
+            "get": {"summary": "Orders the caller's organisation placed or received.", "operationId": "listOrders",
+                    "security": SECURED,
+                    "parameters": [{"name": "status", "in": "query",
+                                    "schema": {"type": "string", "enum": [s.value for s in OrderStatus]}},
+                                   *_page_params()],
+                    "responses": _responses({"200": _json(_list("Order"))}, 401, 403, 422)}},
+        "/api/v1/orders/{order_id}": {
+            "parameters": [_id_param("order_id")],
+            "get": {"summary": "One order.", "operationId": "getOrder", "security": SECURED,
+                    "responses": _responses({"200": _json(_ref("Order"))}, 401, 403, 404)}},
+        "/api/v1/orders/{order_id}/{action}": {
+            "parameters": [_id_param("order_id"),
+                           {"name": "action", "in": "path", "required": True, "schema": {
+                               "type": "string",
+                               "enum": ["confirm", "reject", "ship", "deliver", "accept", "rate", "cancel"]}}],
+            "post": {"summary": "Move an order on; only the right party, only from the right state.",
+                     "operationId": "orderAction", "security": SECURED,
+                     "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("OrderAction")}}},
+                     "responses": _responses({"200": _json(_ref("Order"))}, 400, 401, 403, 404, 409, 415, 422)}},
+        "/api/v1/reserved-shares": {"get": {
+            "summary": "Reserved-share declarations with counted progress (own unit, or all for the city office).",
+            "operationId": "listReservedShares", "security": SECURED,
+            "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
+                                                                       "maximum": 2100}}],
+            "responses": _responses({"200": _json(_list("ReservedShare"))}, 401, 403, 422)}},
+        "/api/v1/reports/totals": {"get": {
+            "summary": "Totals of counted orders (paid and accepted), every group at once.",
+            "operationId": "reportTotals", "security": SECURED,
+            "parameters": [{"name": "by", "in": "query", "schema": {"type": "string",
+                                                                     "enum": ["county", "system", "firm", "month"]}}],
+            "responses": _responses({"200": _json(_ref("Totals"))}, 401, 403, 422)}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Fushun poverty-alleviation produce market API", "version": "1.0.0",
+                 "description": "Money and quantities are decimal strings (\"12.50\"); inputs take a string or a "
+                                "number. Errors are application/problem+json (RFC 9457) in the language of "
+                                "Accept-Language. Totals count an order only once it is paid and accepted."},
+        "paths": paths,
+        "components": {"schemas": schemas,
+                       "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    }

@@ -1,0 +1,355 @@
+"""The endpoints: thin views on the same operations and queries as the pages."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from market.accounts import operations as accounts
+from market.accounts.models import OrgKind
+from market.api import bp
+from market.api import operations as tokens
+from market.api.auth import signed_in
+from market.api.openapi import spec
+from market.api.parsing import json_body, paging, product_payload
+from market.api.problems import ApiProblem, from_exception, problem_response
+from market.api.serializers import county_json, dec, order_json, product_json
+from market.catalog import operations as catalog_ops
+from market.catalog import queries as catalog_queries
+from market.catalog.models import Category, Product, StockReason
+from market.catalog.operations import StockShortage
+from market.catalog.rules import RuleError
+from market.extensions import csrf, db
+from market.i18n import local_today
+from market.orders import operations as order_ops
+from market.orders import queries as order_queries
+from market.pairing.queries import systems_paired_with
+from market.permissions import Action, Decision, decide
+from market.regions.models import County
+from market.security import login_rate_limited, mark_login_failed
+
+csrf.exempt(bp)  # bearer tokens only (see api.auth): no cookie, so no CSRF
+
+
+@bp.errorhandler(ApiProblem)
+def _problem(problem: ApiProblem):
+    db.session.rollback()
+    return from_exception(problem)
+
+
+def _visible(obj, action: Action = Action.VIEW):
+    """The one permission helper, answered the API way: 404 hides, 403 refuses."""
+    if obj is None:
+        raise ApiProblem(404)
+    decision = decide(current_user, action, obj)
+    if decision is not Decision.ALLOWED:
+        raise ApiProblem(decision.value)
+    return obj
+
+
+def _rule_problem(error: RuleError, field: str | None = None):
+    return ApiProblem(422, error.message, errors={field or error.field or "body": error.message})
+
+
+# --- documents ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(spec())
+
+
+@bp.route("/docs")
+def docs():
+    return render_template("api/docs.html", spec=spec())
+
+
+# --- tokens ----------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/tokens", methods=["POST"])
+@login_rate_limited
+def create_token():
+    data = json_body()
+    email, password = data.get("email"), data.get("password")
+    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+        raise ApiProblem(422, errors={k: _("This field is required.") for k in ("email", "password")
+                                      if not isinstance(data.get(k), str) or not data.get(k)})
+    user = accounts.authenticate(email, password)
+    if user is None:
+        mark_login_failed()
+        raise ApiProblem(401, _("The email or password is wrong."), slug="invalid-credentials")
+    if not user.is_active:
+        raise ApiProblem(403, _("This account or its organisation is suspended. Ask the city office."))
+    from datetime import timedelta
+
+    token, raw = tokens.issue_token(user, "API sign-in", expires_in=timedelta(days=tokens.SIGN_IN_TOKEN_DAYS))
+    db.session.commit()
+    response = jsonify(token=raw, expires_at=token.expires_at.isoformat(), user={
+        "id": user.id, "email": user.email, "organisation": {"id": user.organisation_id,
+                                                              "name": user.organisation.name,
+                                                              "kind": user.organisation.kind.value}})
+    response.status_code = 201
+    return response
+
+
+# --- counties and products ------------------------------------------------------------------------------------------
+
+
+@bp.route("/counties")
+def counties():
+    rows = db.session.scalars(select(County).order_by(County.sort_order, County.id)).all()
+    items = [county_json(c, systems_paired_with(c)) for c in rows]
+    return jsonify(items=items, total=len(items))
+
+
+@bp.route("/products")
+def products():
+    page, per_page = paging()
+    args = request.args
+    errors = {}
+    county = None
+    if args.get("county"):
+        county = db.session.scalar(select(County).where(County.code == args["county"]))
+        if county is None:
+            errors["county"] = _("Unknown county.")
+    category = args.get("category")
+    if category and category not in Category.__members__.values():
+        errors["category"] = _("One of: %(values)s.", values=", ".join(c.value for c in Category))
+    stranded = args.get("stranded")
+    if stranded not in (None, "true", "false"):
+        errors["stranded"] = _("true or false.")
+    q = args.get("q")
+    if q is not None and len(q) > 50:
+        errors["q"] = _("At most %(n)s characters.", n=50)
+    if errors:
+        raise ApiProblem(422, errors=errors)
+    filters = catalog_queries.CatalogFilters(category=Category(category) if category else None,
+                                             stranded_only=stranded == "true", exclude_stranded=stranded == "false",
+                                             q=(q or "").strip() or None, page=page, per_page=per_page)
+    today = local_today()
+    total, rows = catalog_queries.published_products(county, filters, today)
+    return jsonify(items=[product_json(p, today) for p, _photo in rows], total=total, page=page, per_page=per_page)
+
+
+@bp.route("/products/<int:product_id>")
+def product(product_id: int):
+    product = _visible(catalog_queries.product_with_supplier(product_id))
+    return jsonify(product_json(product, local_today()))
+
+
+@bp.route("/products", methods=["POST"])
+@signed_in
+def create_product():
+    org = current_user.organisation
+    if org.kind != OrgKind.SUPPLIER or not org.is_active:
+        raise ApiProblem(403, _("Only an approved supplier lists products."))
+    fields, opening = product_payload(json_body(), create=True)
+    try:
+        product = catalog_ops.create_product(org, current_user, fields, opening)
+    except RuleError as error:
+        raise _rule_problem(error) from None
+    db.session.commit()
+    response = jsonify(product_json(catalog_queries.product_with_supplier(product.id), local_today()))
+    response.status_code = 201
+    return response
+
+
+@bp.route("/products/<int:product_id>", methods=["PATCH"])
+@signed_in
+def update_product(product_id: int):
+    product = _visible(db.session.get(Product, product_id), Action.EDIT)
+    fields, _opening = product_payload(json_body(), create=False)
+    try:
+        catalog_ops.update_product(product, current_user, fields)
+    except RuleError as error:
+        raise _rule_problem(error) from None
+    db.session.commit()
+    return jsonify(product_json(catalog_queries.product_with_supplier(product.id), local_today()))
+
+
+@bp.route("/products/<int:product_id>/stock", methods=["POST"])
+@signed_in
+def stock(product_id: int):
+    from market.catalog import rules
+
+    product = _visible(db.session.get(Product, product_id), Action.EDIT)
+    data = json_body()
+    errors = {}
+    reason = data.get("reason")
+    if reason not in rules.MANUAL_STOCK_REASONS:
+        errors["reason"] = _("One of: %(values)s.", values=", ".join(rules.MANUAL_STOCK_REASONS))
+    note = data.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 300):
+        errors["note"] = _("At most %(n)s characters.", n=300)
+    try:
+        delta = rules.stock_delta(data.get("delta"))
+    except RuleError as error:
+        errors["delta"] = error.message
+    if errors:
+        raise ApiProblem(422, errors=errors)
+    try:
+        entry = catalog_ops.record_stock_change(product, current_user, delta, StockReason(reason), note)
+    except StockShortage as error:
+        raise ApiProblem(409, error.message, slug="insufficient-stock", product_id=product.id) from None
+    except RuleError as error:
+        raise _rule_problem(error) from None
+    db.session.commit()
+    response = jsonify(id=entry.id, product_id=product.id, delta=dec(entry.delta), reason=entry.reason.value,
+                       note=entry.note, balance_after=dec(entry.balance_after),
+                       unsold_quantity=dec(product.unsold_quantity))
+    response.status_code = 201
+    return response
+
+
+# --- orders ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/orders", methods=["POST"])
+@signed_in
+def place_order():
+    data = json_body()
+    lines, errors = [], {}
+    raw_lines = data.get("lines")
+    token = data.get("client_token")
+    if not isinstance(token, str) or not 1 <= len(token.strip()) <= 64:
+        errors["client_token"] = _("A text of 1 to 64 characters, new for each order.")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        errors["lines"] = _("A list of at least one line.")
+    else:
+        for index, line in enumerate(raw_lines):
+            if not isinstance(line, dict) or set(line) - {"product_id", "quantity", "unit"}:
+                errors[f"lines[{index}]"] = _("Each line is {\"product_id\", \"quantity\"} (and optionally \"unit\").")
+                continue
+            pid = line.get("product_id")
+            if isinstance(pid, bool) or not isinstance(pid, int) or pid < 1:
+                errors[f"lines[{index}].product_id"] = _("A product id.")
+                continue
+            unit = line.get("unit")
+            from market.catalog.models import Unit
+
+            if unit is not None and unit not in Unit.__members__.values():
+                errors[f"lines[{index}].unit"] = _("One of: %(values)s.", values=", ".join(u.value for u in Unit))
+                continue
+            lines.append(order_ops.LineRequest(pid, line.get("quantity"), Unit(unit) if unit else None))
+    if errors:
+        raise ApiProblem(422, errors=errors)
+    try:
+        bulk, created = order_ops.place_order_once(current_user.organisation, current_user, lines, token)
+        if created:
+            db.session.flush()
+    except StockShortage as error:
+        raise ApiProblem(409, error.message, slug="insufficient-stock", product_id=error.product.id,
+                         product_name=error.product.name) from None
+    except order_ops.NotABuyer as error:
+        raise ApiProblem(403, error.message) from None
+    except RuleError as error:
+        raise ApiProblem(422, error.message, errors={error.field or "lines": error.message}) from None
+    db.session.commit()
+    if created:
+        from market.orders.views import _tell_suppliers
+
+        _tell_suppliers(bulk.orders)
+    orders = [order_json(order_queries.order_detail(o.id)) for o in bulk.orders]
+    response = jsonify(orders=orders, bulk_order_id=bulk.id)
+    response.status_code = 201 if created else 200
+    return response
+
+
+@bp.route("/orders")
+@signed_in
+def orders():
+    page, per_page = paging()
+    org = current_user.organisation
+    if org.kind not in (OrgKind.BUYER, OrgKind.FIRM, OrgKind.SUPPLIER):
+        raise ApiProblem(403, _("Only buyers, firms and suppliers have orders."))
+    status = request.args.get("status")
+    from market.orders.models import OrderStatus
+
+    if status is not None and status not in OrderStatus.__members__.values():
+        raise ApiProblem(422, errors={"status": _("One of: %(values)s.", values=", ".join(s.value for s in OrderStatus))})
+    pagination = order_queries.orders_for(org, status=status, page=page, per_page=per_page)
+    return jsonify(items=[order_json(o) for o in pagination.items], total=pagination.total, page=page,
+                   per_page=per_page)
+
+
+@bp.route("/orders/<int:order_id>")
+@signed_in
+def order(order_id: int):
+    return jsonify(order_json(_visible(order_queries.order_detail(order_id))))
+
+
+@bp.route("/orders/<int:order_id>/<any(confirm, reject, ship, deliver, accept, rate, cancel):action>",
+          methods=["POST"])
+@signed_in
+def order_action(order_id: int, action: str):
+    order = _visible(order_queries.order_detail(order_id))
+    data = json_body() if request.content_length else {}
+    if action == "accept" and data.get("received") is not None and not isinstance(data.get("received"), dict):
+        raise ApiProblem(422, errors={"received": _("An object of product id to quantity received.")})
+    try:
+        order_ops.perform(order, current_user, action, data)
+    except order_ops.WrongParty as error:
+        raise ApiProblem(403, error.message) from None
+    except order_ops.WrongState as error:
+        raise ApiProblem(409, error.message, slug="wrong-state") from None
+    except RuleError as error:
+        raise _rule_problem(error) from None
+    db.session.commit()
+    return jsonify(order_json(order_queries.order_detail(order.id)))
+
+
+# --- reserved shares and reports ------------------------------------------------------------------------------------
+
+
+@bp.route("/reserved-shares")
+@signed_in
+def reserved_shares():
+    org = current_user.organisation
+    year = request.args.get("year", local_today().year)
+    try:
+        year = int(year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        raise ApiProblem(422, errors={"year": _("A year from 2000 to 2100.")}) from None
+    if org.kind == OrgKind.CITY_OFFICE:
+        declarations = order_queries.all_declarations(year)
+    elif org.kind == OrgKind.BUYER:
+        own = order_queries.declaration(org, year)
+        declarations = [own] if own else []
+    else:
+        raise ApiProblem(403, _("Only budget units and the city office see reserved shares."))
+    items = []
+    for decl in declarations:
+        progress = order_queries.share_progress(decl)
+        items.append({"buyer": {"id": decl.buyer_id, "name": decl.buyer.name}, "year": decl.year,
+                      "canteen_mode": decl.canteen_mode.value, "canteen_spending": dec(decl.canteen_spending),
+                      "share_percent": dec(decl.share_percent), "reserved_amount": dec(progress["reserved"]),
+                      "counted_amount": dec(progress["bought"]),
+                      "covered_units": [u.id for u in decl.covered_units]})
+    return jsonify(items=items, total=len(items))
+
+
+@bp.route("/reports/totals")
+@signed_in
+def report_totals():
+    from market.reports.queries import GROUPINGS, totals
+
+    if current_user.organisation.kind not in (OrgKind.CITY_OFFICE, OrgKind.FEDERATION):
+        raise ApiProblem(403, _("City-wide totals are for the city office and the commerce federation."))
+    by = request.args.get("by", "county")
+    if by not in GROUPINGS:
+        raise ApiProblem(422, errors={"by": _("One of: %(values)s.", values=", ".join(GROUPINGS))})
+    result = totals(by)
+    return jsonify(items=[dict(item, amount=dec(item["amount"])) for item in result["items"]],
+                   total_amount=dec(result["total_amount"]), by=by,
+                   note=_("Totals count an order only once it is paid and accepted by the buyer."))
+
+
+def problem_for_status(status: int):
+    """Used by the app's error handlers for /api/ paths (routing errors, 405, 413, 429)."""
+    return problem_response(status)
+
