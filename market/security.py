@@ -47,7 +47,8 @@ def _login_failed(response) -> bool:
 
 def _account_key() -> str:
     data = request.get_json(silent=True) if request.is_json else request.form
-    email = ((data or {}).get("email") or "").strip().lower()
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    email = email.strip().lower() if isinstance(email, str) else ""
     return f"account:{email}"
 
 
