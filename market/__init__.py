@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     from market.catalog import permissions as _catalog_rules  # noqa: F401  (registers its permission rules)
     from market.orders import permissions as _order_rules  # noqa: F401
     from market.payments import permissions as _payment_rules  # noqa: F401
+    from market.agreements import permissions as _agreement_rules  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale
@@ -64,7 +65,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Each feature package holds its blueprint in __init__; importing its views attaches the routes.
     for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing", "payments",
-                 "api"):
+                 "agreements", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)
@@ -74,11 +75,12 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from market.accounts.cli import orgs_cli, users_cli
     from market.bulletins.cli import bulletins_cli
+    from market.agreements.cli import agreements_cli
     from market.payments.cli import payments_cli
     from market.demo.cli import seed_demo_command
     from market.regions.cli import geo_cli
 
-    for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, seed_demo_command):
+    for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, agreements_cli, seed_demo_command):
         app.cli.add_command(command)
 
 

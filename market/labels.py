@@ -9,6 +9,7 @@ from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, R
 from market.catalog.models import Category, LinkageMode, ListingStatus, StockReason, Unit
 from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
 from market.payments.models import PaymentMethod, PaymentState, RefundState
+from market.agreements.models import AgreementStatus, DeliveryState, ScheduleKind
 
 # Keyed by enum class first: StrEnum members of different enums with the same value ("other") compare equal.
 LABELS = {
@@ -80,6 +81,22 @@ LABELS = {
         RefundState.PENDING: _l("Pending"),
         RefundState.SUCCEEDED: _l("Refunded"),
         RefundState.FAILED: _l("Refused"),
+    },
+    AgreementStatus: {
+        AgreementStatus.DRAFT: _l("Draft"),
+        AgreementStatus.PROPOSED: _l("Proposed, waiting for the other party"),
+        AgreementStatus.SIGNED: _l("Signed by both, not started"),
+        AgreementStatus.ACTIVE: _l("Active"),
+        AgreementStatus.COMPLETED: _l("Completed"),
+        AgreementStatus.TERMINATED: _l("Terminated"),
+    },
+    ScheduleKind: {
+        ScheduleKind.WEEKLY: _l("Weekly"),
+        ScheduleKind.MONTHLY: _l("Monthly"),
+    },
+    DeliveryState: {
+        DeliveryState.ORDERED: _l("Ordered"),
+        DeliveryState.UNFILLED: _l("Not filled"),
     },
     CanteenMode: {
         CanteenMode.OWN: _l("Own canteen"),

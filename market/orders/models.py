@@ -126,6 +126,8 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Bank-transfer reference or payment id, when paid.
     payment_reference: Mapped[str | None] = mapped_column(String(120))
+    #: The demand post this order answers, when the buyer made it from a matching suggestion.
+    demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="SET NULL"))
     #: Moves on every change; drives ETags of order pages.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

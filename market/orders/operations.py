@@ -66,6 +66,8 @@ class LineRequest:
     product_id: int
     quantity: Decimal
     unit: Unit | None = None
+    #: A price agreed beforehand (a supply agreement); otherwise the product's price of the moment.
+    unit_price: Decimal | None = None
 
 
 def ensure_can_buy(org: Organisation) -> None:
@@ -151,7 +153,7 @@ def find_bulk_order(buyer: Organisation, client_token: str) -> BulkOrder | None:
 
 
 def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest], client_token: str,
-                *, now: datetime | None = None) -> tuple[BulkOrder, bool]:
+                *, now: datetime | None = None, demand_id: int | None = None) -> tuple[BulkOrder, bool]:
     """Place a cart as one order per supplier; returns (bulk order, created?).
 
     The same `client_token` again returns the first placement instead of ordering twice.
@@ -178,6 +180,7 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
+    agreed = {line.product_id: line.unit_price for line in lines if line.unit_price is not None}
 
     # The token row first: a concurrent second submission waits here for the first to commit, then fails on
     # the unique key (DuplicateSubmission), and `place_order_once` hands it the first placement.
@@ -200,11 +203,13 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
             paired_county_id=paired.id if paired else None, buyer_system=buyer.buyer_system,
             placed_by_id=user.id if user else None, status=OrderStatus.PLACED, payment_status=PaymentStatus.UNPAID,
             total_amount=Decimal("0"), placed_at=now, placed_on=day, reference=_reference(bulk, index, day),
+            demand_id=demand_id,
         )
         for product, qty in items:
-            line_total = (product.price * qty).quantize(Decimal("0.01"))
+            price = agreed.get(product.id, product.price)
+            line_total = (price * qty).quantize(Decimal("0.01"))
             order.lines.append(OrderLine(product_id=product.id, product_name=product.name, unit=product.unit,
-                                         unit_price=product.price, quantity=qty, line_total=line_total))
+                                         unit_price=price, quantity=qty, line_total=line_total))
             order.total_amount += line_total
         order.events.append(OrderEvent(actor_id=user.id if user else None, action="place", at=now,
                                        from_status=None, to_status=OrderStatus.PLACED))

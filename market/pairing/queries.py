@@ -130,3 +130,53 @@ def village_pairing_history() -> list[VillagePairing]:
         select(VillagePairing).options(joinedload(VillagePairing.buyer),
                                        joinedload(VillagePairing.village).joinedload(Village.county))
         .order_by(VillagePairing.buyer_id, VillagePairing.valid_from.desc())))
+
+
+def candidates_for(demand, today, limit: int = 500):
+    """The products a demand could be met with, filtered in SQL first (published, on sale, same unit, category
+    or name, available by the wanted date, not spoiled), the paired county and the longest stranded first, so
+    the pure ranking in `matching` only sees a few hundred rows."""
+    from sqlalchemy import case
+    from sqlalchemy.orm import joinedload
+
+    from market.catalog.models import Product
+    from market.catalog.queries import search_clause
+
+    paired = county_for_buyer(demand.buyer, today)
+    stmt = (select(Product).options(joinedload(Product.supplier), joinedload(Product.county))
+            .where(Product.on_sale_clause(today), Product.unit == demand.unit)
+            .where((Product.available_from.is_(None)) | (Product.available_from <= demand.wanted_by))
+            .where((Product.best_before.is_(None)) | (Product.best_before >= today)))
+    if demand.category is not None:
+        stmt = stmt.where(Product.category == demand.category)
+    if demand.product_name:
+        stmt = stmt.where(search_clause(demand.product_name))
+    order = [Product.stranded.desc(), Product.stranded_since.asc(), Product.id]
+    if paired is not None:
+        order.insert(0, case((Product.county_id == paired.id, 0), else_=1))
+    stmt = stmt.order_by(*order).limit(limit)
+    return paired, list(db.session.scalars(stmt))
+
+
+def demands_for(org, *, status=None):
+    """A buyer's own demands; for a supplier the open demands that fit what it sells; all for the city office."""
+    from sqlalchemy import or_
+
+    from market.catalog.models import ListingStatus, Product
+    from market.pairing.models import Demand, DemandStatus
+
+    stmt = select(Demand).order_by(Demand.created_at.desc(), Demand.id.desc())
+    if org.kind == OrgKind.SUPPLIER:
+        mine = select(Product.category, Product.unit).where(Product.supplier_id == org.id,
+                                                            Product.status == ListingStatus.PUBLISHED)
+        categories = {row.category for row in db.session.execute(mine)}
+        units = {row.unit for row in db.session.execute(mine)}
+        if not units:
+            return []
+        stmt = stmt.where(Demand.status == DemandStatus.OPEN, Demand.unit.in_(units),
+                          or_(Demand.category.is_(None), Demand.category.in_(categories)))
+    elif org.kind != OrgKind.CITY_OFFICE:
+        stmt = stmt.where(Demand.buyer_id == org.id)
+    if status:
+        stmt = stmt.where(Demand.status == status)
+    return list(db.session.scalars(stmt))

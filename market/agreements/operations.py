@@ -1,0 +1,288 @@
+"""Writes for supply agreements: drafting, signing, amending (a new version), terminating, and turning due
+deliveries into orders through the same placement as any order. Functions flush, never commit."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.agreements.models import (
+    Agreement,
+    AgreementDelivery,
+    AgreementLine,
+    AgreementStatus,
+    AgreementVersion,
+    DeliveryState,
+    ScheduleKind,
+)
+from market.catalog import rules
+from market.catalog.models import ListingStatus, Product
+from market.catalog.rules import RuleError
+from market.extensions import db
+from market.i18n import local_today
+from market.orders import operations as orders
+from market.types import utcnow
+
+MAX_YEARS = 3
+
+
+class AgreementError(RuleError):
+    pass
+
+
+@dataclass
+class LineTerms:
+    product_id: int
+    quantity: object
+    unit_price: object
+
+
+@dataclass
+class Terms:
+    lines: list[LineTerms]
+    schedule_kind: str
+    weekdays: list[int] = field(default_factory=list)
+    month_day: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    delivery_place: str = ""
+    note: str | None = None
+
+
+def _side(user: User, agreement: Agreement) -> str | None:
+    if user.organisation_id == agreement.buyer_id:
+        return "buyer"
+    if user.organisation_id == agreement.supplier_id:
+        return "supplier"
+    return None
+
+
+def _require_party(user: User, agreement: Agreement) -> str:
+    side = _side(user, agreement)
+    if side is None or user.organisation.status != OrgStatus.ACTIVE:
+        raise AgreementError(_("Only the two parties can do this."))
+    return side
+
+
+def check_terms(supplier: Organisation, terms: Terms, *, today: date | None = None) -> list[tuple[Product, Decimal,
+                                                                                                  Decimal]]:
+    """The rules of any agreement's terms, for the form and the API alike; returns (product, qty, price)."""
+    today = today or local_today()
+    if not terms.lines:
+        raise AgreementError(_("An agreement needs at least one product."), "lines")
+    ids = [line.product_id for line in terms.lines]
+    if len(set(ids)) != len(ids):
+        raise AgreementError(_("Each product may appear only once in an agreement."), "lines")
+    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
+    checked = []
+    for line in terms.lines:
+        product = products.get(line.product_id)
+        if product is None or product.supplier_id != supplier.id:
+            raise AgreementError(_("Every product must be the supplier's own."), "lines")
+        if product.status != ListingStatus.PUBLISHED:
+            raise AgreementError(_("%(name)s is not published.", name=product.name), "lines")
+        qty = rules.quantity(line.quantity, _("the quantity per delivery"))
+        if qty < product.min_order_quantity:
+            raise AgreementError(_("The minimum order of %(name)s is %(min)s.", name=product.name,
+                                   min=f"{product.min_order_quantity.normalize():f}"), "lines")
+        checked.append((product, qty, rules.price(line.unit_price)))
+    kind = ScheduleKind(terms.schedule_kind) if terms.schedule_kind in ScheduleKind.__members__.values() else None
+    if kind is None:
+        raise AgreementError(_("Choose weekly or monthly deliveries."), "schedule_kind")
+    if kind == ScheduleKind.WEEKLY and (not terms.weekdays or any(d not in range(7) for d in terms.weekdays)):
+        raise AgreementError(_("Choose the weekdays of the deliveries."), "weekdays")
+    if kind == ScheduleKind.MONTHLY and (terms.month_day is None or not 1 <= terms.month_day <= 28):
+        raise AgreementError(_("Choose a day of the month from 1 to 28."), "month_day")
+    if terms.start_date is None or terms.end_date is None:
+        raise AgreementError(_("Enter the start and end dates."), "start_date")
+    if terms.end_date < terms.start_date:
+        raise AgreementError(_("The end date cannot come before the start date."), "end_date")
+    if terms.end_date < today:
+        raise AgreementError(_("The end date has already passed."), "end_date")
+    if terms.end_date > terms.start_date.replace(year=terms.start_date.year + MAX_YEARS):
+        raise AgreementError(_("An agreement runs at most %(n)s years.", n=MAX_YEARS), "end_date")
+    place = (terms.delivery_place or "").strip()
+    if not place or len(place) > 300:
+        raise AgreementError(_("Enter the delivery place (at most 300 characters)."), "delivery_place")
+    if not due_dates(kind, terms.weekdays, terms.month_day, terms.start_date, terms.end_date):
+        raise AgreementError(_("The schedule has no delivery between the start and end dates."), "schedule_kind")
+    return checked
+
+
+def _version(agreement: Agreement, user: User, terms: Terms, checked) -> AgreementVersion:
+    number = (agreement.versions[-1].number + 1) if agreement.versions else 1
+    version = AgreementVersion(
+        number=number, schedule_kind=ScheduleKind(terms.schedule_kind),
+        weekdays=",".join(str(d) for d in sorted(set(terms.weekdays))) if terms.schedule_kind == "weekly" else None,
+        month_day=terms.month_day if terms.schedule_kind == "monthly" else None,
+        start_date=terms.start_date, end_date=terms.end_date, delivery_place=terms.delivery_place.strip(),
+        note=(terms.note or "").strip() or None, created_by_id=user.id,
+    )
+    for product, qty, price in checked:
+        version.lines.append(AgreementLine(product_id=product.id, product_name=product.name, unit=product.unit,
+                                           quantity=qty, unit_price=price))
+    agreement.versions.append(version)
+    return version
+
+
+def create_agreement(user: User, counterpart: Organisation, terms: Terms, *, demand_id: int | None = None) -> Agreement:
+    """A draft drawn up by a canteen (buyer) for a supplier, or by a supplier for a canteen."""
+    mine = user.organisation
+    if mine.status != OrgStatus.ACTIVE:
+        raise AgreementError(_("Your organisation must be approved first."))
+    if mine.kind == OrgKind.BUYER and counterpart.kind == OrgKind.SUPPLIER:
+        buyer, supplier = mine, counterpart
+    elif mine.kind == OrgKind.SUPPLIER and counterpart.kind == OrgKind.BUYER:
+        buyer, supplier = counterpart, mine
+    else:
+        raise AgreementError(_("An agreement is between a canteen (budget unit) and a supplier."), "counterpart")
+    if counterpart.status != OrgStatus.ACTIVE:
+        raise AgreementError(_("The other party is not approved."), "counterpart")
+    checked = check_terms(supplier, terms)
+    agreement = Agreement(buyer_id=buyer.id, supplier_id=supplier.id, proposed_by_id=mine.id,
+                          status=AgreementStatus.DRAFT, demand_id=demand_id)
+    db.session.add(agreement)
+    _version(agreement, user, terms, checked)
+    db.session.flush()
+    return agreement
+
+
+def amend(agreement: Agreement, user: User, terms: Terms) -> AgreementVersion:
+    """Change the terms: a draft is rewritten; signed terms get a new version both sign (the old stays in force
+    until then and stays readable)."""
+    _require_party(user, agreement)
+    if agreement.status in (AgreementStatus.COMPLETED, AgreementStatus.TERMINATED):
+        raise AgreementError(_("A finished agreement cannot be changed."))
+    checked = check_terms(agreement.supplier, terms)
+    latest = agreement.latest
+    if latest.id != agreement.in_force_version_id and latest.buyer_signed_at is None \
+            and latest.supplier_signed_at is None:
+        agreement.versions.remove(latest)  # an unsigned draft or change is simply replaced
+        db.session.flush()
+    version = _version(agreement, user, terms, checked)
+    if agreement.status == AgreementStatus.PROPOSED:
+        agreement.status = AgreementStatus.DRAFT
+    agreement.updated_at = utcnow()
+    db.session.flush()
+    return version
+
+
+def sign(agreement: Agreement, user: User, *, today: date | None = None) -> None:
+    """Sign the latest terms for your side; when both sides have, they come into force."""
+    side = _require_party(user, agreement)
+    if agreement.status in (AgreementStatus.COMPLETED, AgreementStatus.TERMINATED):
+        raise AgreementError(_("A finished agreement cannot be signed."))
+    version = agreement.latest
+    if getattr(version, f"{side}_signed_at") is not None:
+        raise AgreementError(_("Your side has already signed these terms."))
+    now = utcnow()
+    setattr(version, f"{side}_signed_at", now)
+    setattr(version, f"{side}_signed_by_id", user.id)
+    if version.signed_by_both:
+        agreement.in_force_version_id = version.id
+        agreement.status = AgreementStatus.SIGNED
+        refresh_status(agreement, today or local_today())
+    elif agreement.in_force_version_id is None:
+        agreement.status = AgreementStatus.PROPOSED
+    agreement.updated_at = now
+    db.session.flush()
+
+
+def terminate(agreement: Agreement, user: User, reason: str | None) -> None:
+    _require_party(user, agreement)
+    if agreement.status in (AgreementStatus.COMPLETED, AgreementStatus.TERMINATED):
+        raise AgreementError(_("The agreement has already ended."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise AgreementError(_("Say why the agreement ends early."), "reason")
+    agreement.status = AgreementStatus.TERMINATED
+    agreement.terminated_at = utcnow()
+    agreement.termination_reason = reason[:1000]
+    db.session.flush()
+
+
+def refresh_status(agreement: Agreement, today: date) -> None:
+    version = agreement.in_force
+    if version is None or agreement.status not in (AgreementStatus.SIGNED, AgreementStatus.ACTIVE):
+        return
+    if version.end_date < today:
+        agreement.status = AgreementStatus.COMPLETED
+    elif version.start_date <= today:
+        agreement.status = AgreementStatus.ACTIVE
+
+
+# --- the schedule ----------------------------------------------------------------------------------------------------
+
+
+def due_dates(kind, weekdays: list[int], month_day: int | None, start: date, end: date) -> list[date]:
+    """Delivery days between start and end inclusive (pure)."""
+    kind = ScheduleKind(kind)
+    days: list[date] = []
+    if kind == ScheduleKind.WEEKLY:
+        wanted = set(weekdays)
+        if not wanted:
+            return []
+        day = start
+        while day <= end:
+            if day.weekday() in wanted:
+                days.append(day)
+            day += timedelta(days=1)
+    elif month_day:
+        year, month = start.year, start.month
+        while True:
+            if month_day <= calendar.monthrange(year, month)[1]:
+                day = date(year, month, month_day)
+                if day > end:
+                    break
+                if day >= start:
+                    days.append(day)
+            month += 1
+            if month > 12:
+                year, month = year + 1, 1
+            if date(year, month, 1) > end:
+                break
+    return days
+
+
+def version_due_dates(version: AgreementVersion, start: date, until: date) -> list[date]:
+    return due_dates(version.schedule_kind, version.weekday_list, version.month_day, max(start, version.start_date),
+                     min(until, version.end_date))
+
+
+def agreements_to_generate() -> list[Agreement]:
+    return list(db.session.scalars(
+        select(Agreement).where(Agreement.status.in_((AgreementStatus.SIGNED, AgreementStatus.ACTIVE)),
+                                Agreement.in_force_version_id.isnot(None)).order_by(Agreement.id)))
+
+
+def existing_due_dates(agreement: Agreement) -> set[date]:
+    return set(db.session.scalars(select(AgreementDelivery.due_date)
+                                  .where(AgreementDelivery.agreement_id == agreement.id)))
+
+
+def place_delivery(agreement: Agreement, due: date, *, now: datetime | None = None) -> AgreementDelivery:
+    """Order one due delivery at the agreed prices through the ordinary placement (stock through the ledger).
+    Raises RuleError (StockShortage…) when it cannot be filled: the caller rolls back and calls `flag_unfilled`."""
+    version = agreement.in_force
+    lines = [orders.LineRequest(line.product_id, line.quantity, unit_price=line.unit_price) for line in version.lines]
+    bulk, _created = orders.place_order(agreement.buyer, None, lines, f"agreement-{agreement.id}-{due.isoformat()}",
+                                        now=now)
+    delivery = AgreementDelivery(agreement_id=agreement.id, version_id=version.id, due_date=due,
+                                 state=DeliveryState.ORDERED, order_id=bulk.orders[0].id)
+    db.session.add(delivery)
+    db.session.flush()
+    return delivery
+
+
+def flag_unfilled(agreement: Agreement, due: date, problem: str) -> AgreementDelivery:
+    delivery = AgreementDelivery(agreement_id=agreement.id, version_id=agreement.in_force_version_id, due_date=due,
+                                 state=DeliveryState.UNFILLED, problem=problem[:300])
+    db.session.add(delivery)
+    db.session.flush()
+    return delivery
