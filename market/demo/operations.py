@@ -48,6 +48,7 @@ def seed_demo(password: str) -> int:
         seed_survey_and_bulletins()
     seed_orders()
     seed_reserved_shares()
+    seed_agreements_and_demands()
     return created
 
 
@@ -224,4 +225,45 @@ def seed_reserved_shares() -> None:
     if accounts.find_user("canteen-contractor@demo.local") is None:
         accounts.create_user(organisation=school, email="canteen-contractor@demo.local", name="孟师傅",
                              password=current_app.config["DEMO_PASSWORD"], role=Role.CONTRACTOR)
+    db.session.flush()
+
+
+def seed_agreements_and_demands() -> None:
+    """The hospital's weekly vegetable agreement with a Xinbin cooperative (signed by both, active), and a few
+    open demands."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from market.agreements import operations as agreements
+    from market.agreements.models import Agreement
+    from market.catalog.models import Product
+    from market.i18n import local_today
+    from market.pairing.models import Demand
+    from market.pairing.operations import post_demand
+
+    today = local_today()
+    if db.session.scalar(select(Agreement.id).limit(1)) is None:
+        hospital = accounts.find_user("hospital@demo.local")
+        coop = accounts.find_user("coop-xinbin@demo.local")
+        vegetables = db.session.scalars(select(Product).where(Product.supplier_id == coop.organisation_id,
+                                                              Product.name.in_(("大白菜", "土豆")))
+                                        .order_by(Product.id)).all()
+        terms = agreements.Terms(
+            lines=[agreements.LineTerms(p.id, Decimal("200") if p.name == "大白菜" else Decimal("150"),
+                                        p.price) for p in vegetables],
+            schedule_kind="weekly", weekdays=[0, 3], start_date=today - timedelta(days=14),
+            end_date=today + timedelta(days=350), delivery_place="抚顺市中心医院后勤部食堂库房",
+            note="冷链送货，到货当日验收。")
+        agreement = agreements.create_agreement(hospital, coop.organisation, terms)
+        agreements.sign(agreement, hospital)
+        agreements.sign(agreement, coop)
+    if db.session.scalar(select(Demand.id).limit(1)) is None:
+        for email, name, category, qty, unit, days, price, place in (
+            ("party@demo.local", "木耳", "edible_fungi", "200", "kg", 20, "70", "市委机关食堂"),
+            ("school@demo.local", None, "vegetables", "500", "kg", 10, "2", "抚顺市第一中学食堂"),
+            ("firm@demo.local", "苹果", "fruit", "100", "box", 30, None, "抚顺华信建材有限公司（职工福利）"),
+        ):
+            person = accounts.find_user(email)
+            post_demand(person, product_name=name, category=category, quantity=qty, unit=unit,
+                        wanted_by=today + timedelta(days=days), expected_price=price, delivery_place=place, note=None)
     db.session.flush()

@@ -87,20 +87,18 @@ def tallies():
 
 def reason_text(reason) -> str:
     """The words for a matching reason code (matching.py stays free of translations)."""
-    from flask_babel import gettext as t
-
     params = dict(reason.params) if not isinstance(reason.params, dict) else reason.params
     texts = {
-        "paired_county": lambda: t("your paired county"),
-        "stranded": lambda: t("stranded for %(days)s days", days=params.get("days")),
-        "spoils_in": lambda: t("spoils in %(days)s days", days=params.get("days")),
-        "covers_quantity": lambda: t("covers the whole quantity"),
-        "partial_quantity": lambda: t("covers %(percent)s%% of the quantity", percent=params.get("percent")),
-        "below_min_order": lambda: t("your quantity is below its minimum order of %(min)s", min=params.get("min")),
-        "price_within": lambda: t("within your price"),
-        "price_above": lambda: t("%(percent)s%% above your price", percent=params.get("percent")),
-        "available_now": lambda: t("available now"),
-        "available_from": lambda: t("available from %(date)s", date=params.get("date")),
+        "paired_county": lambda: _("your paired county"),
+        "stranded": lambda: _("stranded for %(days)s days", days=params.get("days")),
+        "spoils_in": lambda: _("spoils in %(days)s days", days=params.get("days")),
+        "covers_quantity": lambda: _("covers the whole quantity"),
+        "partial_quantity": lambda: _("covers %(percent)s%% of the quantity", percent=params.get("percent")),
+        "below_min_order": lambda: _("your quantity is below its minimum order of %(min)s", min=params.get("min")),
+        "price_within": lambda: _("within your price"),
+        "price_above": lambda: _("%(percent)s%% above your price", percent=params.get("percent")),
+        "available_now": lambda: _("available now"),
+        "available_from": lambda: _("available from %(date)s", date=params.get("date")),
     }
     return texts.get(reason.code, lambda: reason.code)()
 
