@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import enum
 import os
 import random
 import sys
@@ -440,6 +441,21 @@ def test_match_all_keeps_candidates_that_share_a_product_id_in_input_order():
 
     assert match_all([demand()], [first, second], TODAY)[1] == rank(demand(), [first, second], TODAY)
     assert match_all([demand()], [second, first], TODAY)[1] == rank(demand(), [second, first], TODAY)
+
+
+def test_enum_units_and_categories_match_their_string_values():
+    """Views may pass the models' StrEnums on one side and form strings on the other; buckets must not care."""
+
+    class Unit(enum.StrEnum):
+        KG = "kg"
+
+    class Category(enum.StrEnum):
+        EDIBLE_FUNGI = "edible_fungi"
+
+    from_model = product(unit=Unit.KG, category=Category.EDIBLE_FUNGI)
+
+    assert ids(match_all([demand()], [from_model], TODAY)[1]) == [1]
+    assert ids(match_all([demand(unit=Unit.KG, category=Category.EDIBLE_FUNGI)], [product()], TODAY)[1]) == [1]
 
 
 def test_match_all_over_an_empty_market():
