@@ -392,3 +392,19 @@ def test_the_openapi_document_and_its_page(app):
     assert doc["openapi"].startswith("3.1") and "/api/v1/orders" in doc["paths"]
     html = client.get("/api/v1/docs").get_data(as_text=True)
     assert "POST /api/v1/orders" in html and "/api/v1/openapi.json" in html
+
+
+def test_agreements_and_demands_over_the_api(app, demo):
+    client = app.test_client()
+
+    def token(email):
+        return {"Authorization": "Bearer " + client.post("/api/v1/tokens", json={
+            "email": email, "password": "demo-pass-2020"}).json["token"]}
+
+    hospital = client.get("/api/v1/agreements", headers=token("hospital@demo.local")).json
+    assert hospital["total"] == 1 and hospital["items"][0]["status"] == "active"
+    assert hospital["items"][0]["lines"][0]["unit_price"] == "1.20"
+    assert client.get("/api/v1/agreements", headers=token("party@demo.local")).json["total"] == 0
+    party = client.get("/api/v1/demands", headers=token("party@demo.local")).json
+    assert [d["product_name"] for d in party["items"]] == ["木耳"]
+    _is_problem(client.get("/api/v1/agreements", headers=token("firm@demo.local")), 403)

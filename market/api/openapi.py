@@ -179,6 +179,20 @@ def spec() -> dict:
             "canteen_mode": {"type": "string", "enum": [m.value for m in CanteenMode]},
             "canteen_spending": DECIMAL, "share_percent": DECIMAL, "reserved_amount": DECIMAL,
             "counted_amount": DECIMAL, "covered_units": {"type": "array", "items": {"type": "integer"}}}},
+        "Agreement": {"type": "object", "required": ["id", "status", "buyer", "supplier", "lines"], "properties": {
+            "id": {"type": "integer"}, "status": {"type": "string"}, "buyer": {"type": "object"},
+            "supplier": {"type": "object"}, "version": {"type": "integer"}, "schedule_kind": {"type": "string"},
+            "weekdays": {"type": "array", "items": {"type": "integer"}}, "month_day": {"type": ["integer", "null"]},
+            "start_date": {"type": "string", "format": "date"}, "end_date": {"type": "string", "format": "date"},
+            "delivery_place": {"type": "string"},
+            "lines": {"type": "array", "items": {"type": "object", "properties": {
+                "product_id": {"type": "integer"}, "product_name": {"type": "string"}, "unit": {"type": "string"},
+                "quantity": DECIMAL, "unit_price": DECIMAL}}}}},
+        "Demand": {"type": "object", "required": ["id", "quantity", "unit", "wanted_by", "status"], "properties": {
+            "id": {"type": "integer"}, "buyer": {"type": "object"}, "product_name": NULLABLE_TEXT,
+            "category": NULLABLE_TEXT, "quantity": DECIMAL, "unit": {"type": "string"},
+            "wanted_by": {"type": "string", "format": "date"}, "expected_price": {"oneOf": [DECIMAL, {"type": "null"}]},
+            "delivery_place": {"type": "string"}, "status": {"type": "string", "enum": ["open", "closed"]}}},
         "Totals": {"type": "object", "required": ["items", "total_amount"], "properties": {
             "items": {"type": "array", "items": {"type": "object", "required": ["key", "label", "amount", "orders"],
                                                  "properties": {"key": {"type": "string"}, "label": {"type": "string"},
@@ -245,6 +259,14 @@ def spec() -> dict:
                      "operationId": "orderAction", "security": SECURED,
                      "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("OrderAction")}}},
                      "responses": _responses({"200": _json(_ref("Order"))}, 400, 401, 403, 404, 409, 415, 422)}},
+        "/api/v1/agreements": {"get": {
+            "summary": "Supply agreements of the caller's organisation (all for the city office), terms in force.",
+            "operationId": "listAgreements", "security": SECURED,
+            "responses": _responses({"200": _json(_list("Agreement"))}, 401, 403)}},
+        "/api/v1/demands": {"get": {
+            "summary": "Demand posts: a buyer's own, the open ones that fit a supplier's products, all for the city.",
+            "operationId": "listDemands", "security": SECURED,
+            "responses": _responses({"200": _json(_list("Demand"))}, 401, 403)}},
         "/api/v1/reserved-shares": {"get": {
             "summary": "Reserved-share declarations with counted progress (own unit, or all for the city office).",
             "operationId": "listReservedShares", "security": SECURED,

@@ -353,3 +353,47 @@ def problem_for_status(status: int):
     """Used by the app's error handlers for /api/ paths (routing errors, 405, 413, 429)."""
     return problem_response(status)
 
+
+
+# --- agreements and demands ------------------------------------------------------------------------------------------
+
+
+@bp.route("/agreements")
+@signed_in
+def agreements():
+    from market.agreements.queries import agreements_for
+
+    org = current_user.organisation
+    if org.kind not in (OrgKind.BUYER, OrgKind.SUPPLIER, OrgKind.CITY_OFFICE):
+        raise ApiProblem(403, _("Only canteens, suppliers and the city office have agreements."))
+    items = []
+    for agreement in agreements_for(org):
+        version = agreement.in_force or agreement.latest
+        items.append({
+            "id": agreement.id, "status": agreement.status.value,
+            "buyer": {"id": agreement.buyer_id, "name": agreement.buyer.name},
+            "supplier": {"id": agreement.supplier_id, "name": agreement.supplier.name},
+            "version": version.number, "schedule_kind": version.schedule_kind.value,
+            "weekdays": version.weekday_list, "month_day": version.month_day,
+            "start_date": version.start_date.isoformat(), "end_date": version.end_date.isoformat(),
+            "delivery_place": version.delivery_place,
+            "lines": [{"product_id": line.product_id, "product_name": line.product_name, "unit": line.unit.value,
+                       "quantity": dec(line.quantity), "unit_price": dec(line.unit_price)} for line in version.lines],
+        })
+    return jsonify(items=items, total=len(items))
+
+
+@bp.route("/demands")
+@signed_in
+def demands():
+    from market.pairing.queries import demands_for
+
+    org = current_user.organisation
+    if org.kind not in (OrgKind.BUYER, OrgKind.FIRM, OrgKind.SUPPLIER, OrgKind.CITY_OFFICE):
+        raise ApiProblem(403, _("Demands are for buyers, suppliers and the city office."))
+    items = [{"id": d.id, "buyer": {"id": d.buyer_id, "name": d.buyer.name}, "product_name": d.product_name,
+              "category": d.category.value if d.category else None, "quantity": dec(d.quantity),
+              "unit": d.unit.value, "wanted_by": d.wanted_by.isoformat(),
+              "expected_price": dec(d.expected_price), "delivery_place": d.delivery_place, "status": d.status.value}
+             for d in demands_for(org)]
+    return jsonify(items=items, total=len(items))

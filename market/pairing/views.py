@@ -115,7 +115,8 @@ def suggestions_for(demand, today, limit: int = 10):
     by_id = {p.id: p for p in products}
     candidates = [matching.Candidate(product_id=p.id, county_id=p.county_id, category=p.category.value, name=p.name,
                                      unit=p.unit.value, price=p.price, unsold_quantity=p.unsold_quantity,
-                                     min_order_quantity=p.min_order_quantity, stranded_since=p.stranded_since,
+                                     min_order_quantity=p.min_order_quantity,
+                                     stranded_since=p.stranded_since if p.stranded else None,
                                      best_before=p.best_before, available_from=p.available_from)
                   for p in products]
     return [(s, by_id[s.product_id]) for s in matching.rank(spec, candidates, today, limit=limit)]
