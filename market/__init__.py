@@ -65,7 +65,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Each feature package holds its blueprint in __init__; importing its views attaches the routes.
     for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing", "payments",
-                 "agreements", "api"):
+                 "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)

@@ -10,6 +10,7 @@ from market.catalog.models import Category, LinkageMode, ListingStatus, StockRea
 from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
 from market.payments.models import PaymentMethod, PaymentState, RefundState
 from market.agreements.models import AgreementStatus, DeliveryState, ScheduleKind
+from market.pledges.models import PledgeMode, PledgeStatus
 
 # Keyed by enum class first: StrEnum members of different enums with the same value ("other") compare equal.
 LABELS = {
@@ -97,6 +98,15 @@ LABELS = {
     DeliveryState: {
         DeliveryState.ORDERED: _l("Ordered"),
         DeliveryState.UNFILLED: _l("Not filled"),
+    },
+    PledgeMode: {
+        PledgeMode.BUY_INSTEAD_OF_DONATE: _l("Buy instead of donating (以购代捐)"),
+        PledgeMode.BUY_INSTEAD_OF_HELP: _l("Buy instead of helping (以买代帮)"),
+    },
+    PledgeStatus: {
+        PledgeStatus.SUBMITTED: _l("Waiting for the federation"),
+        PledgeStatus.CONFIRMED: _l("Confirmed"),
+        PledgeStatus.RETURNED: _l("Returned"),
     },
     CanteenMode: {
         CanteenMode.OWN: _l("Own canteen"),

@@ -193,6 +193,13 @@ def spec() -> dict:
             "category": NULLABLE_TEXT, "quantity": DECIMAL, "unit": {"type": "string"},
             "wanted_by": {"type": "string", "format": "date"}, "expected_price": {"oneOf": [DECIMAL, {"type": "null"}]},
             "delivery_place": {"type": "string"}, "status": {"type": "string", "enum": ["open", "closed"]}}},
+        "Pledge": {"type": "object", "required": ["id", "firm", "amount", "status", "fulfilled", "percent"],
+                   "properties": {"id": {"type": "integer"}, "firm": {"type": "object"}, "amount": DECIMAL,
+                                  "mode": {"type": "string"}, "status": {"type": "string"},
+                                  "start_date": {"type": "string", "format": "date"},
+                                  "end_date": {"type": "string", "format": "date"}, "county": NULLABLE_TEXT,
+                                  "category": NULLABLE_TEXT, "fulfilled": DECIMAL, "percent": DECIMAL,
+                                  "overdue": {"type": "boolean"}}},
         "Totals": {"type": "object", "required": ["items", "total_amount"], "properties": {
             "items": {"type": "array", "items": {"type": "object", "required": ["key", "label", "amount", "orders"],
                                                  "properties": {"key": {"type": "string"}, "label": {"type": "string"},
@@ -267,6 +274,11 @@ def spec() -> dict:
             "summary": "Demand posts: a buyer's own, the open ones that fit a supplier's products, all for the city.",
             "operationId": "listDemands", "security": SECURED,
             "responses": _responses({"200": _json(_list("Demand"))}, 401, 403)}},
+        "/api/v1/pledges": {"get": {
+            "summary": "Pledges the caller may see (a firm its own; the federation and the city office all), "
+                       "with what counted orders have fulfilled.",
+            "operationId": "listPledges", "security": SECURED,
+            "responses": _responses({"200": _json(_list("Pledge"))}, 401, 403)}},
         "/api/v1/reserved-shares": {"get": {
             "summary": "Reserved-share declarations with counted progress (own unit, or all for the city office).",
             "operationId": "listReservedShares", "security": SECURED,
@@ -276,8 +288,8 @@ def spec() -> dict:
         "/api/v1/reports/totals": {"get": {
             "summary": "Totals of counted orders (paid and accepted), every group at once.",
             "operationId": "reportTotals", "security": SECURED,
-            "parameters": [{"name": "by", "in": "query", "schema": {"type": "string",
-                                                                     "enum": ["county", "system", "firm", "month"]}}],
+            "parameters": [{"name": "by", "in": "query", "schema": {
+                "type": "string", "enum": ["county", "system", "firm", "month", "category"]}}],
             "responses": _responses({"200": _json(_ref("Totals"))}, 401, 403, 422)}},
     }
     return {

@@ -397,3 +397,27 @@ def demands():
               "expected_price": dec(d.expected_price), "delivery_place": d.delivery_place, "status": d.status.value}
              for d in demands_for(org)]
     return jsonify(items=items, total=len(items))
+
+
+@bp.route("/pledges")
+@signed_in
+def pledges():
+    """The pledges the caller may see: a firm its own, the federation and the city office all."""
+    from market.pledges.queries import pledges_with_progress
+
+    org = current_user.organisation
+    if org.kind == OrgKind.FIRM:
+        rows = pledges_with_progress(firm_id=org.id)
+    elif org.kind in (OrgKind.FEDERATION, OrgKind.CITY_OFFICE):
+        rows = pledges_with_progress()
+    else:
+        raise ApiProblem(403, _("Pledges are for firms, the commerce federation and the city office."))
+    today = local_today()
+    items = [{"id": r.pledge.id, "firm": {"id": r.pledge.firm_id, "name": r.pledge.firm.name},
+              "amount": dec(r.pledge.amount), "mode": r.pledge.mode.value, "status": r.pledge.status.value,
+              "start_date": r.pledge.start_date.isoformat(), "end_date": r.pledge.end_date.isoformat(),
+              "county": r.pledge.county.code if r.pledge.county else None,
+              "category": r.pledge.category.value if r.pledge.category else None,
+              "fulfilled": dec(r.fulfilled), "percent": dec(r.percent), "overdue": r.overdue(today)}
+             for r in rows]
+    return jsonify(items=items, total=len(items))

@@ -49,6 +49,7 @@ def seed_demo(password: str) -> int:
     seed_orders()
     seed_reserved_shares()
     seed_agreements_and_demands()
+    seed_pledges()
     return created
 
 
@@ -266,4 +267,27 @@ def seed_agreements_and_demands() -> None:
             person = accounts.find_user(email)
             post_demand(person, product_name=name, category=category, quantity=qty, unit=unit,
                         wanted_by=today + timedelta(days=days), expected_price=price, delivery_place=place, note=None)
+    db.session.flush()
+
+
+def seed_pledges() -> None:
+    """A confirmed pledge of firm@demo.local that its counted orders fulfil in part, and one of firm2 waiting."""
+    from datetime import timedelta
+
+    from market.i18n import local_today
+    from market.pledges.models import Pledge
+    from market.pledges.operations import make_pledge, review_pledge
+
+    if db.session.scalar(select(Pledge.id).limit(1)) is not None:
+        return
+    today = local_today()
+    firm = accounts.find_user("firm@demo.local")
+    federation = accounts.find_user("federation@demo.local")
+    confirmed = make_pledge(firm, amount="20000", mode="buy_instead_of_donate",
+                            start_date=today - timedelta(days=200), end_date=today.replace(month=12, day=31),
+                            note="职工福利采购、节日慰问品", show_publicly=True)
+    review_pledge(confirmed, federation, confirm=True)
+    firm2 = accounts.find_user("firm2@demo.local")
+    make_pledge(firm2, amount="30000", mode="buy_instead_of_help", start_date=today,
+                end_date=today + timedelta(days=180), note="春节慰问品")
     db.session.flush()

@@ -1,0 +1,54 @@
+"""Writes for pledges. They flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from market.accounts.models import OrgKind, OrgStatus, User
+from market.catalog import rules
+from market.catalog.models import Category
+from market.catalog.rules import RuleError
+from market.extensions import db
+from market.pledges.models import Pledge, PledgeMode, PledgeStatus
+from market.regions.models import County
+from market.types import utcnow
+
+
+def make_pledge(user: User, *, amount, mode, start_date: date | None, end_date: date | None,
+                county: County | None = None, category: str | None = None, note: str | None = None,
+                show_publicly: bool = False) -> Pledge:
+    firm = user.organisation
+    if firm.kind != OrgKind.FIRM or firm.status != OrgStatus.ACTIVE:
+        raise RuleError(_("Only an approved private firm makes pledges."))
+    value = rules.amount(amount, _("the pledged sum"))
+    if mode not in PledgeMode.__members__.values():
+        raise RuleError(_("Choose buying instead of donating or buying instead of helping."), "mode")
+    if start_date is None or end_date is None:
+        raise RuleError(_("Enter the start and end dates."), "start_date")
+    if end_date < start_date:
+        raise RuleError(_("The end date cannot come before the start date."), "end_date")
+    if category and category not in Category.__members__.values():
+        raise RuleError(_("Choose a category."), "category")
+    pledge = Pledge(firm_id=firm.id, amount=value, mode=PledgeMode(mode), start_date=start_date, end_date=end_date,
+                    county_id=county.id if county else None, category=Category(category) if category else None,
+                    note=(note or "").strip()[:1000] or None, show_publicly=bool(show_publicly))
+    db.session.add(pledge)
+    db.session.flush()
+    return pledge
+
+
+def review_pledge(pledge: Pledge, reviewer: User, *, confirm: bool, reason: str | None = None) -> None:
+    org = reviewer.organisation
+    if org.kind != OrgKind.FEDERATION or org.status != OrgStatus.ACTIVE:
+        raise RuleError(_("Only the commerce federation confirms or returns pledges."))
+    if pledge.status != PledgeStatus.SUBMITTED:
+        raise RuleError(_("Only a pledge waiting for review can be confirmed or returned."))
+    if not confirm and not (reason or "").strip():
+        raise RuleError(_("Say why the pledge is returned."), "reason")
+    pledge.status = PledgeStatus.CONFIRMED if confirm else PledgeStatus.RETURNED
+    pledge.return_reason = None if confirm else reason.strip()[:1000]
+    pledge.reviewed_by_id = reviewer.id
+    pledge.reviewed_at = utcnow()
+    db.session.flush()

@@ -1,0 +1,128 @@
+"""The federation's review, the city office's totals, and two public pages (roll of honour, transparency)."""
+
+from __future__ import annotations
+
+
+
+from flask import Response, render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from market.accounts.models import BuyerType, OrgKind
+from market.i18n import local_today, localized_name, money
+from market.labels import label
+from market.permissions import kind_required
+from market.pledges import queries as pledge_queries
+from market.reports import bp, charts, queries
+
+
+def _svg(svg: str) -> Markup:
+    return Markup(svg)  # built by charts.py, which escapes every text it draws
+
+
+def federation_context() -> dict:
+    today = local_today()
+    by = {key: queries.totals(key, buyer_kind=OrgKind.FIRM) for key in ("firm", "county", "category", "month")}
+    ranking = pledge_queries.ranking(today)
+    overdue = [p for p in ranking if p.overdue(today)]
+    note = _("Totals count an order only once it is paid and accepted by the buyer.")
+    return {
+        "by": by, "ranking": ranking, "overdue": overdue, "today": today, "note": note,
+        "fulfilment_chart": _svg(charts.progress_bars(
+            _("Pledge fulfilment by firm"),
+            [(p.pledge.firm.name, p.fulfilled, p.pledge.amount, p.overdue(today)) for p in ranking],
+            value_format=money, overdue_text=_("Overdue"), empty_text=_("No confirmed pledge yet."), note=note)),
+        "firm_chart": _svg(charts.bar_chart(_("Purchases by firm"), [(i["label"], i["amount"]) for i in by["firm"]["items"]],
+                                            value_format=money, empty_text=_("Nothing counted yet."), note=note)),
+        "county_month_chart": _svg(charts.line_chart(
+            _("Purchases by county and month"),
+            [(localized_name(_county(code)), points) for code, points in queries.county_month_series().items()],
+            value_format=money, empty_text=_("Nothing counted yet."), note=note)),
+    }
+
+
+def _county(code: str):
+    from sqlalchemy import select
+
+    from market.extensions import db
+    from market.regions.models import County
+
+    return db.session.scalar(select(County).where(County.code == code))
+
+
+@bp.route("/federation")
+@kind_required(OrgKind.FEDERATION, OrgKind.CITY_OFFICE)
+def federation():
+    return render_template("reports/federation.html", **federation_context())
+
+
+@bp.route("/federation.<any(xlsx, csv, pdf):fmt>")
+@kind_required(OrgKind.FEDERATION, OrgKind.CITY_OFFICE)
+def federation_export(fmt: str):
+    from market.reports import documents
+
+    context = federation_context()
+    today = local_today().isoformat()
+    if fmt == "pdf":
+        data, mimetype = documents.federation_pdf(context), "application/pdf"
+    elif fmt == "xlsx":
+        data = documents.federation_xlsx(context)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data, mimetype = documents.federation_csv(context), "text/csv; charset=utf-8"
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="federation-report-{today}.{fmt}"'})
+
+
+@bp.route("/city")
+@kind_required(OrgKind.CITY_OFFICE)
+def city():
+    from market.catalog.queries import county_totals
+    from market.orders.queries import all_declarations, share_progress
+
+    today = local_today()
+    by_county = queries.totals("county")
+    pairs = queries.system_pairs()
+    canteens = queries.canteen_types()
+    for row in canteens:
+        row["label"] = label(BuyerType(row["key"])) if row["key"] in BuyerType.__members__.values() else _("Private firm")
+    cleared = queries.cleared_by_county_month()
+    series: dict[str, list] = {}
+    for row in cleared:
+        series.setdefault(row["county"], []).append((row["month"], row["amount"]))
+    note = _("Totals count an order only once it is paid and accepted by the buyer.")
+    return render_template(
+        "reports/city.html", by_county=by_county, pairs=pairs, canteens=canteens, note=note,
+        shares=[share_progress(d) for d in all_declarations(today.year)], year=today.year,
+        stranded=county_totals(today), households=queries.households_reached(), cleared=cleared,
+        county_chart=_svg(charts.bar_chart(_("Purchases by county"), [(i["label"], i["amount"])
+                                                                        for i in by_county["items"]],
+                                           value_format=money, empty_text=_("Nothing counted yet."), note=note)),
+        cleared_chart=_svg(charts.line_chart(_("Stranded produce cleared, by county and month"),
+                                             [(localized_name(_county(c)), pts) for c, pts in series.items()],
+                                             value_format=money, empty_text=_("Nothing counted yet."), note=note)),
+    )
+
+
+@bp.route("/honour")
+def honour():
+    """Public: firms that agreed to be shown, with what they pledged and fulfilled."""
+    rows = [p for p in pledge_queries.pledges_with_progress() if p.pledge.show_publicly
+            and p.pledge.status.value == "confirmed"]
+    return render_template("reports/honour.html", rows=rows)
+
+
+@bp.route("/transparency")
+def transparency():
+    """Public, city-wide figures; no personal data."""
+    from market.catalog.queries import county_totals
+
+    by_county = queries.totals("county")
+    return render_template("reports/transparency.html", by_county=by_county, households=queries.households_reached(),
+                           stranded=county_totals(local_today()),
+                           orders=sum(i["orders"] for i in by_county["items"]),
+                           chart=_svg(charts.bar_chart(_("Purchases by county"),
+                                                       [(i["label"], i["amount"]) for i in by_county["items"]],
+                                                       value_format=money, empty_text=_("Nothing counted yet."))))
+
+
