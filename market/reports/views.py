@@ -26,6 +26,7 @@ def federation_context() -> dict:
     ranking = pledge_queries.ranking(today)
     overdue = [p for p in ranking if p.overdue(today)]
     note = _("Totals count an order only once it is paid and accepted by the buyer.")
+    names = _county_names()
     return {
         "by": by, "ranking": ranking, "overdue": overdue, "today": today, "note": note,
         "fulfilment_chart": _svg(charts.progress_bars(
@@ -36,18 +37,19 @@ def federation_context() -> dict:
                                             value_format=money, empty_text=_("Nothing counted yet."), note=note)),
         "county_month_chart": _svg(charts.line_chart(
             _("Purchases by county and month"),
-            [(localized_name(_county(code)), points) for code, points in queries.county_month_series().items()],
+            [(names[code], points) for code, points in queries.county_month_series().items()],
             value_format=money, empty_text=_("Nothing counted yet."), note=note)),
     }
 
 
-def _county(code: str):
+def _county_names() -> dict[str, str]:
+    """Code → name in the reader's language, in one statement (a chart names every county)."""
     from sqlalchemy import select
 
     from market.extensions import db
     from market.regions.models import County
 
-    return db.session.scalar(select(County).where(County.code == code))
+    return {c.code: localized_name(c) for c in db.session.scalars(select(County))}
 
 
 @bp.route("/federation")
@@ -91,6 +93,7 @@ def city():
     for row in cleared:
         series.setdefault(row["county"], []).append((row["month"], row["amount"]))
     note = _("Totals count an order only once it is paid and accepted by the buyer.")
+    names = _county_names()
     return render_template(
         "reports/city.html", by_county=by_county, pairs=pairs, canteens=canteens, note=note,
         shares=[share_progress(d) for d in all_declarations(today.year)], year=today.year,
@@ -99,7 +102,7 @@ def city():
                                                                         for i in by_county["items"]],
                                            value_format=money, empty_text=_("Nothing counted yet."), note=note)),
         cleared_chart=_svg(charts.line_chart(_("Stranded produce cleared, by county and month"),
-                                             [(localized_name(_county(c)), pts) for c, pts in series.items()],
+                                             [(names[c], pts) for c, pts in series.items()],
                                              value_format=money, empty_text=_("Nothing counted yet."), note=note)),
     )
 
