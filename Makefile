@@ -25,6 +25,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+	@if [ -f package-lock.json ]; then npm ci --silent; elif [ -f package.json ]; then npm install --no-audit --no-fund --silent; fi
 
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@

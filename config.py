@@ -31,6 +31,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def engine_options(url: str) -> dict:
+    """Check connections before use (a database that restarted is reconnected to without restarting the app)
+    and, on PostgreSQL, give up connecting after a few seconds, so an outage answers 503 quickly."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))}
+        options["pool_timeout"] = 5
+    return options
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -55,7 +65,6 @@ class Config:
     test or command sees the environment it runs in."""
 
     ENV_NAME = "base"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -78,6 +87,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             env.get("DATABASE_URL") or f"sqlite:///{instance_path() / 'market.db'}"
         )
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.REDIS_URL = env.get("REDIS_URL")
         # Sessions: the signed cookie only carries a login token that sign-out revokes on the server.
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
@@ -149,6 +159,7 @@ class TestingConfig(Config):
         super().__init__()
         self.SECRET_KEY = "testing-" + "x" * 40
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.RATELIMIT_STORAGE_URI = "memory://"
 
 

@@ -76,11 +76,13 @@ def register_commands(app: Flask) -> None:
     from market.accounts.cli import orgs_cli, users_cli
     from market.bulletins.cli import bulletins_cli
     from market.agreements.cli import agreements_cli
+    from market.backup import backup_command
     from market.payments.cli import payments_cli
     from market.demo.cli import seed_demo_command
     from market.regions.cli import geo_cli
 
-    for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, agreements_cli, seed_demo_command):
+    for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, agreements_cli, backup_command,
+                    seed_demo_command):
         app.cli.add_command(command)
 
 
@@ -145,10 +147,51 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return from_exception(problem)
 
+    from sqlalchemy.exc import DBAPIError
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        """The database went away: answer 503 at once, without a stack trace and without touching the database
+        again (the normal error page would look up the signed-in person). Connections are checked before use
+        (pool_pre_ping), so the app serves again by itself once the database is back."""
+        from flask import request
+
+        from market.extensions import db
+
+        if not getattr(error, "connection_invalidated", False) and not _is_connection_problem(error):
+            raise error
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            pass
+        app.logger.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+        if request.path.startswith("/api/"):
+            from market.api.problems import problem_response
+
+            response = problem_response(503, _("The database cannot be reached right now; try again in a moment."),
+                                        slug="unavailable", title=_("Temporarily unavailable"))
+        else:
+            response = app.make_response((render_template("unavailable.html"), 503))
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         message = _("The form has expired or did not come from this site. Reload the page and try again.")
         return render_template("error.html", code=400, message=message), 400
+
+
+def _is_connection_problem(error) -> bool:
+    """An OperationalError or InterfaceError from the driver means the connection, not the query, failed."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error.orig or error).lower()
+    # SQLite's "database is locked" is contention, not an outage: let it surface as an error.
+    return "locked" not in text and "no such table" not in text
 
 
 def register_hooks(app: Flask) -> None:
