@@ -42,9 +42,9 @@ def server(app):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if requests.get(base + "/login", timeout=2).status_code == 200:
+                if requests.get(base + "/login", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or busy starting
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start: " + process.stdout.read1().decode(errors="replace"))
