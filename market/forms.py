@@ -16,3 +16,16 @@ class BaseForm(FlaskForm):
 
 class ConfirmForm(BaseForm):
     """A bare form for buttons that change something: it carries only the CSRF token."""
+
+
+def show_error(form, error) -> None:
+    """Put a rule's message next to the field it names, or above the form when it names none.
+
+    `error` is any of the domain errors (RuleError, AccountError…): they carry `message` and `field`."""
+    from flask import flash
+
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")

@@ -19,7 +19,7 @@ from market.accounts.forms import (
 from market.catalog.rules import RuleError
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType, User
 from market.extensions import db, login_manager
-from market.forms import ConfirmForm
+from market.forms import ConfirmForm, show_error
 from market.permissions import Action, authorize
 from market.regions.models import County
 from market.security import login_rate_limited, mark_login_failed, safe_next
@@ -28,14 +28,6 @@ from market.security import login_rate_limited, mark_login_failed, safe_next
 @login_manager.user_loader
 def load_user(token: str):
     return ops.load_login_session(token)
-
-
-def _apply_error(form, error: ops.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _sign_in(user: User, remember: bool) -> None:
@@ -141,7 +133,7 @@ def register():
             )
         except ops.AccountError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             _sign_in(user, remember=False)
             db.session.commit()
@@ -213,7 +205,7 @@ def members():
             )
         except ops.AccountError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s can now sign in.", name=form.name.data), "success")

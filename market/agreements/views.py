@@ -13,7 +13,7 @@ from market.agreements.forms import AgreementForm, TerminateForm
 from market.catalog.models import ListingStatus, Product
 from market.catalog.rules import RuleError
 from market.extensions import db
-from market.forms import ConfirmForm
+from market.forms import ConfirmForm, show_error
 from market.i18n import local_today
 from market.permissions import Action, authorize, kind_required
 
@@ -23,14 +23,6 @@ def _supplier_products(supplier_id: int) -> list[SelectChoice]:
                                                         Product.status == ListingStatus.PUBLISHED)
                                   .order_by(Product.name)).all()
     return [SelectChoice("", "—")] + [SelectChoice(str(p.id), f"{p.name} · ¥{p.price}/{p.unit.value}") for p in products]
-
-
-def _apply(form, error: RuleError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/")
@@ -69,7 +61,7 @@ def new():
                                              demand_id=request.args.get("demand", type=int))
         except RuleError as error:
             db.session.rollback()
-            _apply(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The draft is saved. Sign it to propose it to the other party."), "success")
@@ -110,7 +102,7 @@ def amend(agreement_id: int):
             ops.amend(agreement, current_user, form.terms())
         except RuleError as error:
             db.session.rollback()
-            _apply(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The new terms are saved as version %(n)s. Both parties sign them to bring them into force.",

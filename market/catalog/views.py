@@ -22,7 +22,7 @@ from market.catalog.forms import (
 from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockReason
 from market.catalog.rules import RuleError
 from market.extensions import db
-from market.forms import ConfirmForm
+from market.forms import ConfirmForm, show_error
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today
 from market.permissions import Action, authorize, can, kind_required
@@ -33,14 +33,6 @@ from market.regions.queries import county_or_404
 
 def _product_or_404(product_id: int, action: Action = Action.VIEW) -> Product:
     return authorize(action, db.session.get(Product, product_id))
-
-
-def _apply_rule_error(form, error: RuleError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _filters() -> queries.CatalogFilters:
@@ -193,7 +185,7 @@ def new_product():
                                          form.opening_stock.data)
         except RuleError as error:
             db.session.rollback()
-            _apply_rule_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The listing is saved as a draft. Add a photo, then submit it for review."), "success")
@@ -216,7 +208,7 @@ def edit_product(product_id: int):
             back_to_review = ops.update_product(product, current_user, form.product_fields())
         except RuleError as error:
             db.session.rollback()
-            _apply_rule_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The new price goes to the county office for review; until then the listing is off the catalog.")
@@ -292,7 +284,7 @@ def stock(product_id: int):
                                         form.note.data)
             except RuleError as error:
                 db.session.rollback()
-                _apply_rule_error(form, error)
+                show_error(form, error)
             else:
                 db.session.commit()
                 flash(_("The stock is updated."), "success")
@@ -358,7 +350,7 @@ def survey():
             ops.add_survey_row(current_user.organisation.county, current_user, form.row_fields())
         except RuleError as error:
             db.session.rollback()
-            _apply_rule_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The survey row is saved."), "success")

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind
 from market.catalog.rules import RuleError
 from market.extensions import db
+from market.forms import show_error
 from market.i18n import current_locale, local_today, localized_name
 from market.pairing import bp, operations, queries
 from market.pairing.forms import SystemPairingForm, VillagePairingForm
@@ -143,11 +144,7 @@ def demands():
                                                 delivery_place=form.delivery_place.data, note=form.note.data)
             except RuleError as error:
                 db.session.rollback()
-                target = getattr(form, error.field, None) if error.field else None
-                if target is not None:
-                    target.errors = list(target.errors) + [error.message]
-                else:
-                    flash(error.message, "error")
+                show_error(form, error)
             else:
                 db.session.commit()
                 flash(_("Your demand is posted; suitable suppliers see it."), "success")

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from market.accounts.models import OrgKind
 from market.catalog.rules import RuleError
 from market.extensions import db
+from market.forms import show_error
 from market.i18n import local_today, localized_name
 from market.permissions import kind_required
 from market.pledges import bp, operations, queries
@@ -46,11 +47,7 @@ def index():
                                        show_publicly=form.show_publicly.data)
             except RuleError as error:
                 db.session.rollback()
-                target = getattr(form, error.field, None) if error.field else None
-                if target is not None:
-                    target.errors = list(target.errors) + [error.message]
-                else:
-                    flash(error.message, "error")
+                show_error(form, error)
             else:
                 db.session.commit()
                 flash(_("Your pledge is sent to the commerce federation."), "success")
