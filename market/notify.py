@@ -37,3 +37,18 @@ def send_mail(to: list[str], subject: str, body: str) -> bool:
     except (OSError, smtplib.SMTPException):
         log.exception("mail to %s failed", recipients)
         return False
+
+
+def tell_suppliers(orders) -> None:
+    """A new-order message to every active person of each order's supplier (after the order is committed)."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    for order in orders:
+        recipients = [person.email for person in order.supplier.members if person.active]
+        lines = "\n".join(f"- {line.product_name}: {line.quantity.normalize():f} × ¥{line.unit_price}"
+                          for line in order.lines)
+        body = _("New order %(reference)s from %(buyer)s, total ¥%(total)s:",
+                 reference=order.reference, buyer=order.buyer.name, total=order.total_amount) + "\n" + lines + \
+            "\n\n" + url_for("orders.detail", order_id=order.id, _external=True)
+        send_mail(recipients, _("New order %(reference)s", reference=order.reference), body)

@@ -238,8 +238,6 @@ def place_order():
         raise ApiProblem(422, errors=errors)
     try:
         bulk, created = order_ops.place_order_once(current_user.organisation, current_user, lines, token)
-        if created:
-            db.session.flush()
     except StockShortage as error:
         raise ApiProblem(409, error.message, slug="insufficient-stock", product_id=error.product.id,
                          product_name=error.product.name) from None
@@ -249,9 +247,9 @@ def place_order():
         raise ApiProblem(422, error.message, errors={error.field or "lines": error.message}) from None
     db.session.commit()
     if created:
-        from market.orders.views import _tell_suppliers
+        from market.notify import tell_suppliers
 
-        _tell_suppliers(bulk.orders)
+        tell_suppliers(bulk.orders)
     orders = [order_json(order_queries.order_detail(o.id)) for o in bulk.orders]
     response = jsonify(orders=orders, bulk_order_id=bulk.id)
     response.status_code = 201 if created else 200

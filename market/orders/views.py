@@ -16,7 +16,7 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.forms import ConfirmForm
 from market.i18n import local_today
-from market.notify import send_mail
+from market.notify import tell_suppliers
 from market.orders import bp, queries
 from market.orders import operations as ops
 from market.orders.forms import ActionForm, CartAddForm, CartQuantityForm, PlaceOrderForm, ReservedShareForm
@@ -117,20 +117,9 @@ def place():
         return redirect(url_for("orders.cart"))
     db.session.commit()
     if created:
-        _tell_suppliers(bulk.orders)
+        tell_suppliers(bulk.orders)
         flash(_("Your order is placed: %(n)s orders, one per supplier.", n=len(bulk.orders)), "success")
     return redirect(url_for("orders.placed", bulk_id=bulk.id))
-
-
-def _tell_suppliers(orders: list[Order]) -> None:
-    for order in orders:
-        recipients = [person.email for person in order.supplier.members if person.active]
-        lines = "\n".join(f"- {line.product_name}: {line.quantity.normalize():f} × ¥{line.unit_price}"
-                          for line in order.lines)
-        body = _("New order %(reference)s from %(buyer)s, total ¥%(total)s:",
-                 reference=order.reference, buyer=order.buyer.name, total=order.total_amount) + "\n" + lines + \
-            "\n\n" + url_for("orders.detail", order_id=order.id, _external=True)
-        send_mail(recipients, _("New order %(reference)s", reference=order.reference), body)
 
 
 @bp.route("/placed/<int:bulk_id>")
