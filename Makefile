@@ -56,3 +56,9 @@ babel-update: babel-extract
 
 clean:
 	rm -rf $(VENV) $(MO_FILES)
+
+# Benchmark (README "Benchmark"): PostgreSQL at 127.0.0.1:5432, Redis at 127.0.0.1:6379 and wrk are needed;
+# e.g. make bench BENCH_ARGS="--quick --update-readme".
+.PHONY: bench
+bench: install translations
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -1,0 +1,148 @@
+"""results.json, the Markdown table made from it, and the table in README.md's "Benchmark" section."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+#: The targets of the brief (issue 9).
+TARGET_CATALOG_RATIO = 0.5
+TARGET_P99_MS_AT_16 = 100.0
+TARGET_MATCHING_SECONDS = 2.0
+
+
+def write_json(results: dict, path: Path) -> None:
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+# --- verdicts: met, or how far from the target -----------------------------------------------------------------
+
+
+def at_least(value: float, target: float) -> str:
+    if value >= target:
+        return f"met (+{value - target:.2f})"
+    return f"**not met**: {target - value:.2f} short"
+
+
+def below(value: float, target: float, unit: str) -> str:
+    if value < target:
+        return f"met ({target - value:,.1f} {unit} under)"
+    return f"**not met**: {value - target:,.1f} {unit} over"
+
+
+def equal(first: int, second: int) -> str:
+    if first == second:
+        return "met"
+    return f"**not met**: {second - first:+d} statements at the larger scale"
+
+
+# --- the table ------------------------------------------------------------------------------------------------
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def short(count: int) -> str:
+    """1,000,000 -> 1M, 100,000 -> 100k, 1,450 -> 1,450."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if count >= size and count % size == 0:
+            return f"{count // size}{suffix}"
+    return f"{count:,}"
+
+
+def _row(measure: str, data: str, result: str, target: str = "—", verdict: str = "—") -> str:
+    return f"| {measure} | {data} | {result} | {target} | {verdict} |"
+
+
+def _load_rows(section: dict) -> list[str]:
+    """Ceiling, catalog, their ratio and the catalog's latency on one database (named in `data`)."""
+    data = section["data"]
+    ceiling, c16, c64 = section["ceiling"], section["catalog"]["16"], section["catalog"]["64"]
+    ratio = section["catalog_to_ceiling"]
+    errors = ceiling["errors"] + c16["errors"] + c64["errors"]
+    rows = [
+        _row("Ceiling: bare page on the base template, no query (16 connections)", data,
+             f"{_n(ceiling['requests_per_second'])} req/s"),
+        _row(f"Catalog page `{section['catalog_path']}` (20 per page, 16 connections)", data,
+             f"{_n(c16['requests_per_second'])} req/s"),
+        _row("Catalog ÷ ceiling", data, f"{ratio:.2f}", f"≥ {TARGET_CATALOG_RATIO}",
+             at_least(ratio, TARGET_CATALOG_RATIO)),
+        _row("Catalog latency, 16 connections", data,
+             f"p50 {c16['p50_ms']:.1f} ms, p99 {c16['p99_ms']:.1f} ms", f"p99 < {TARGET_P99_MS_AT_16:.0f} ms",
+             below(c16["p99_ms"], TARGET_P99_MS_AT_16, "ms")),
+        _row("Catalog latency, 64 connections", data,
+             f"p50 {c64['p50_ms']:.1f} ms, p99 {c64['p99_ms']:.1f} ms ({_n(c64['requests_per_second'])} req/s)"),
+    ]
+    if errors:
+        rows.append(_row("Failed requests during these load runs", data, _n(errors), "0",
+                         "**not met**"))
+    return rows
+
+
+def _ordering_row(ordering: dict, data: str) -> str:
+    result = (f"{ordering['orders_per_second']:.1f} orders/s ({ordering['placed']} placed in "
+              f"{ordering['seconds']:.1f} s; {ordering['refused_at_place']} refused at placement, "
+              f"{ordering['refused_at_cart']} at the cart as sold out, {ordering['errors']} errors). "
+              f"Stock {ordering['start_units']:g} units = {ordering['sold_units']:g} sold + "
+              f"{ordering['left_units']:g} left"
+              f"{' (all sold out before the time was up)' if ordering['all_sold_out'] else ''}; "
+              f"oversold {ordering['oversold_units']:g}")
+    ok = ordering["oversold_units"] == 0 and ordering["stock_balanced"] and ordering["placements_match"]
+    verdict = "met" if ok else "**not met**: see results.json"
+    return _row(f"Ordering: {ordering['buyers']} buyers, own sessions, {ordering['hot_products']} hot products",
+                data, result, "oversold 0; sold + left = stock", verdict)
+
+
+def _totals_rows(totals: dict) -> list[str]:
+    small, large = totals["order_lines"]
+    data_growth = large / small
+    data = f"PostgreSQL, {short(small)} → {short(large)} order lines"
+    rows = []
+    for name, path in (("city", "/reports/city"), ("federation", "/reports/federation")):
+        first, second = totals["seconds"][name]
+        statements = totals["statements"][name]
+        rows.append(_row(f"`{path}`: one request after a warm-up", data,
+                         f"{first:.3f} s → {second:.3f} s (×{second / first:.1f} for ×{data_growth:.0f} data)"))
+        rows.append(_row(f"`{path}`: SQL statements per request", data, f"{statements[0]} → {statements[1]}",
+                         "equal at both scales", equal(*statements)))
+    return rows
+
+
+def _matching_row(matching: dict) -> str:
+    return _row("Matching (`match_all`, pure Python)",
+                f"in memory, {short(matching['demands'])} demands × {short(matching['products'])} products",
+                f"{matching['seconds']:.2f} s", f"< {TARGET_MATCHING_SECONDS:.0f} s",
+                below(matching["seconds"], TARGET_MATCHING_SECONDS, "s"))
+
+
+def markdown_table(results: dict) -> str:
+    machine = results["machine"]
+    lines = [
+        (f"Measured {results['date']} with `make bench{' BENCH_ARGS=--quick' if results['quick'] else ''}` "
+        f"({results['scale']['name']} scale) on {machine['cpu_count']} CPUs shared by wrk, gunicorn "
+        f"({machine['workers']} sync workers) and the database; load average "
+        f"{machine['load_average_start'][0]:.1f} at the start, {machine['load_average_end'][0]:.1f} at the end. "
+        f"Run took {results['total_seconds']:.0f} s."),
+        "",
+        "| Measure | Data | Result | Target | Verdict |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += _load_rows(results["postgresql"])
+    lines.append(_ordering_row(results["ordering"], results["postgresql"]["data"]))
+    lines += _totals_rows(results["totals"])
+    lines.append(_matching_row(results["matching"]))
+    lines += _load_rows(results["sqlite"])
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, table: str) -> None:
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        raise RuntimeError(f"{readme} has no {README_START} … {README_END} markers in its Benchmark section")
+    before, rest = text.split(README_START, 1)
+    _old, after = rest.split(README_END, 1)
+    readme.write_text(f"{before}{README_START}\n{table}\n{README_END}{after}")
