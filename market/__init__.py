@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, ROOT, instance_path
+from config import CONFIGS, ROOT, engine_options, instance_path
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -21,6 +21,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     app.config.from_object(CONFIGS[config_name]())
     app.config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        # The options depend on the database (connect_timeout is PostgreSQL's), so follow an overridden URL.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]

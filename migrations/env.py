@@ -41,7 +41,7 @@ target_db = current_app.extensions['migrate'].db
 
 
 #: Objects written by hand in migrations (dialect-specific) that autogenerate must not try to drop.
-HAND_WRITTEN = {"ix_products_search_trgm"}
+HAND_WRITTEN = {"ix_products_search_trgm", "ix_products_catalog_urgency"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -81,6 +81,7 @@ class Product(db.Model):
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint("min_order_quantity > 0", name="min_order_positive"),
         Index("ix_products_county_status", "county_id", "status"),
+        Index("ix_products_county_updated", "county_id", "updated_at"),
     )
     __audit_fields__ = ("status", "price", "unsold_quantity", "name", "unit")
 

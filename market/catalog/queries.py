@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, case, func, literal, select, type_coerce
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from market.accounts.models import Organisation
 from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockEntry, SurveyRow
@@ -40,13 +40,14 @@ def first_photo_id():
 
 
 def urgency_order():
-    """Most urgent first: stranded before not, stranded longest first, then spoiling soonest."""
+    """Most urgent first: stranded before not, stranded longest first, then spoiling soonest.
+
+    Plain columns with NULLS LAST (no CASE), so PostgreSQL can read a county's catalog in this order straight
+    from the partial index ix_products_catalog_urgency and stop after one page."""
     return (
         Product.stranded.desc(),
-        case((Product.stranded_since.is_(None), 1), else_=0),
-        Product.stranded_since.asc(),
-        case((Product.best_before.is_(None), 1), else_=0),
-        Product.best_before.asc(),
+        Product.stranded_since.asc().nulls_last(),
+        Product.best_before.asc().nulls_last(),
         Product.id.asc(),
     )
 
@@ -71,7 +72,8 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
     """
     stmt = (
         select(Product, first_photo_id().label("photo_id"))
-        .options(joinedload(Product.supplier))
+        # selectin, not a join: the page query stays on products alone so the LIMIT applies to the index scan
+        .options(selectinload(Product.supplier))
         .where(Product.status == ListingStatus.PUBLISHED)
     )
     if county is not None:
@@ -103,12 +105,13 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
 
 
 def catalog_version(county: County | None) -> str:
-    """A fingerprint that changes whenever anything a catalog shows changes (listing, price, stock, photo)."""
-    stmt = select(func.count(Product.id), func.max(Product.updated_at))
+    """A fingerprint that changes whenever anything a catalog shows changes (listing, price, stock, photo): the
+    latest change of the county's products (products are never deleted), read from the end of an index."""
+    stmt = select(func.max(Product.updated_at))
     if county is not None:
         stmt = stmt.where(Product.county_id == county.id)
-    count, latest = db.session.execute(stmt).one()
-    return hashlib.sha256(f"{count}:{latest.isoformat() if latest else '-'}".encode()).hexdigest()[:20]
+    latest = db.session.scalar(stmt)
+    return hashlib.sha256((latest.isoformat() if latest else "-").encode()).hexdigest()[:20]
 
 
 def county_totals(day: date) -> list[dict]:

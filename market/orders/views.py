@@ -203,7 +203,7 @@ def reserved_share():
     org = current_user.organisation
     year = request.args.get("year", local_today().year, type=int)
     if org.kind == OrgKind.CITY_OFFICE:
-        rows = [queries.share_progress(d) for d in queries.all_declarations(year)]
+        rows = queries.shares_with_progress(year)
         return render_template("orders/reserved_share_city.html", rows=rows, year=year)
     floor = Decimal(current_app.config["RESERVED_SHARE_FLOOR"])
     decl = queries.declaration(org, year)

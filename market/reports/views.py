@@ -80,7 +80,7 @@ def federation_export(fmt: str):
 @kind_required(OrgKind.CITY_OFFICE)
 def city():
     from market.catalog.queries import county_totals
-    from market.orders.queries import all_declarations, share_progress
+    from market.orders.queries import shares_with_progress
 
     today = local_today()
     by_county = queries.totals("county")
@@ -96,7 +96,7 @@ def city():
     names = _county_names()
     return render_template(
         "reports/city.html", by_county=by_county, pairs=pairs, canteens=canteens, note=note,
-        shares=[share_progress(d) for d in all_declarations(today.year)], year=today.year,
+        shares=shares_with_progress(today.year), year=today.year,
         stranded=county_totals(today), households=queries.households_reached(), cleared=cleared,
         county_chart=_svg(charts.bar_chart(_("Purchases by county"), [(i["label"], i["amount"])
                                                                         for i in by_county["items"]],
