@@ -6,9 +6,7 @@ Create Date: 2026-11-28 23:39:09.941521
 
 """
 from alembic import op
-import sqlalchemy as sa
 
-import market.types
 
 
 # revision identifiers, used by Alembic.
