@@ -100,6 +100,12 @@ class Config:
         #: Failed sign-ins allowed per account and per address within the window; the next one gets 429.
         self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "5 per minute")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        # Rendered catalog lists, keyed by the catalog's version: shared by all app servers through Redis, or
+        # kept per process without it. The timeout bounds how long a supplier's renamed name can lag.
+        self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
+        self.CACHE_REDIS_URL = self.REDIS_URL
+        self.CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "market:")
+        self.CACHE_DEFAULT_TIMEOUT = int(env.get("CACHE_DEFAULT_TIMEOUT", "60"))
         #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
         # Online payments through a Stripe-compatible API: Stripe itself in production, localstripe (port 8420)
@@ -161,6 +167,7 @@ class TestingConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.CACHE_TYPE = "SimpleCache"  # one per app: tests do not see each other's pages
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

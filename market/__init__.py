@@ -45,7 +45,7 @@ def register_extensions(app: Flask) -> None:
     from market.payments import permissions as _payment_rules  # noqa: F401
     from market.agreements import permissions as _agreement_rules  # noqa: F401
     from market.audit.operations import install as install_audit
-    from market.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale
 
     db.init_app(app)
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    cache.init_app(app)
     install_audit()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -450,6 +451,42 @@ def test_a_catalog_page_runs_the_same_statements_whatever_the_number_of_products
     with count_queries() as many:
         client.get("/catalog/qingyuan")
     assert few.n == many.n == 5, many.statements
+
+
+def test_an_unchanged_catalog_list_is_rendered_once_and_shared(app, db, people, count_queries):
+    product_id = make_product(app, db, people, name="木耳", stock="10")
+    first = app.test_client().get("/catalog/qingyuan").get_data(as_text=True)
+    with count_queries() as again:
+        second = app.test_client().get("/catalog/qingyuan").get_data(as_text=True)  # another visitor
+    assert again.n == 2, again.statements  # the county and the catalog's version; no product is read
+    strip = lambda html: re.sub(r'name="csrf_token"[^>]*>', "", html)  # noqa: E731 (each visitor's own token)
+    unsold = lambda html: re.findall(r'class="unsold">[^<]*<strong>([^<]*)</strong>', html)  # noqa: E731
+    assert strip(first) == strip(second) and unsold(second) == ["10"]
+    english = app.test_client().get("/catalog/qingyuan", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Most urgent" in english and "Most urgent" not in second
+    with app.app_context():
+        from market.catalog import operations as ops
+        from market.catalog.models import Product, StockReason
+
+        ops.move_stock(db.session.get(Product, product_id), Decimal("-3"), StockReason.SPOILAGE)
+        db.session.commit()
+    with count_queries() as changed:
+        after = app.test_client().get("/catalog/qingyuan").get_data(as_text=True)
+    assert changed.n > 2 and unsold(after) == ["7"]
+
+
+def test_the_catalog_is_served_when_its_cache_fails(app, db, people, monkeypatch):
+    from market.extensions import cache
+
+    make_product(app, db, people, name="木耳")
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    response = app.test_client().get("/catalog/qingyuan")
+    assert response.status_code == 200 and "木耳" in response.get_data(as_text=True)
 
 
 def test_catalog_pages_answer_conditional_requests(app, db, people):

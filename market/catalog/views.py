@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+import hashlib
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from wtforms import SelectChoice
@@ -21,10 +24,10 @@ from market.catalog.forms import (
 )
 from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockReason
 from market.catalog.rules import RuleError
-from market.extensions import db
+from market.extensions import cache, db
 from market.forms import ConfirmForm, show_error
 from market.http import not_modified, page_etag, with_etag
-from market.i18n import local_today
+from market.i18n import current_locale, local_today
 from market.permissions import Action, authorize, can, kind_required
 from market.regions.models import County
 from market.regions.queries import county_or_404
@@ -84,30 +87,53 @@ def index():
 def all_counties():
     """Every county's published produce in one list; a buyer's paired county first."""
     paired = _paired_county()
-    etag = page_etag("all", queries.catalog_version(None), paired.id if paired else "-")
+    version = queries.catalog_version(None)
+    etag = page_etag("all", version, paired.id if paired else "-")
     if (cached := not_modified(etag)) is not None:
         return cached
-    filters = _filters()
-    total, rows = queries.published_products(None, filters, local_today(),
-                                             first_county_id=paired.id if paired else None)
-    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
-    body = render_template("catalog/county.html", county=None, rows=rows, total=total, filters=filters,
-                           pages=pages, categories=list(Category), today=local_today(), paired=paired)
+    body = render_template("catalog/county.html", county=None, listing=_listing(None, version, paired))
     return with_etag(body, etag)
 
 
 @bp.route("/<code>")
 def county(code: str):
     county = county_or_404(code)
-    etag = page_etag("county", county.code, queries.catalog_version(county))
+    version = queries.catalog_version(county)
+    etag = page_etag("county", county.code, version)
     if (cached := not_modified(etag)) is not None:
         return cached
-    filters = _filters()
-    total, rows = queries.published_products(county, filters, local_today())
-    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
-    body = render_template("catalog/county.html", county=county, rows=rows, total=total, filters=filters,
-                           pages=pages, categories=list(Category), today=local_today(), paired=_paired_county())
+    paired = _paired_county()
+    body = render_template("catalog/county.html", county=county, listing=_listing(county, version, paired))
     return with_etag(body, etag)
+
+
+def _listing(county: County | None, version: str, paired: County | None) -> Markup:
+    """A catalog's list (filters, products, pager), rendered once per version of the catalog and shared by
+    every visitor who asks for the same one: same filters, language, day and paired county. Most visits read
+    an unchanged catalog; any change to a product changes `version` and so the key."""
+    today = local_today()
+    material = "|".join(str(part) for part in (
+        county.code if county else "*", version, current_locale(), today, paired.id if paired else "-",
+        request.query_string.decode()))
+    key = "catalog-list:" + hashlib.sha256(material.encode()).hexdigest()
+    try:
+        html = cache.get(key)
+    except Exception:  # the cache is a speed-up: without it (Redis down) the list is rendered each time
+        current_app.logger.warning("catalog cache unavailable", exc_info=True)
+        html = None
+    if html is not None:
+        return Markup(html)
+    filters = _filters()
+    total, rows = queries.published_products(county, filters, today,
+                                             first_county_id=paired.id if paired and county is None else None)
+    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
+    html = render_template("catalog/_listing.html", county=county, rows=rows, total=total, filters=filters,
+                           pages=pages, categories=list(Category), today=today, paired=paired)
+    try:
+        cache.set(key, html)
+    except Exception:
+        current_app.logger.warning("catalog cache unavailable", exc_info=True)
+    return Markup(html)
 
 
 @bp.route("/<code>/catalog.<any(xlsx, csv, pdf):fmt>")
