@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from flask import abort
 from sqlalchemy import BigInteger, case, func, literal, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -110,7 +111,21 @@ def catalog_version(county: County | None) -> str:
     stmt = select(func.max(Product.updated_at))
     if county is not None:
         stmt = stmt.where(Product.county_id == county.id)
-    latest = db.session.scalar(stmt)
+    return _fingerprint(db.session.scalar(stmt))
+
+
+def county_with_catalog_version(code: str) -> tuple[County, str]:
+    """The county with this code and its `catalog_version`, in one statement (a catalog visit that finds its
+    list already rendered reads nothing else), or a 404."""
+    latest = (select(func.max(Product.updated_at)).where(Product.county_id == County.id)
+              .correlate(County).scalar_subquery())
+    row = db.session.execute(select(County, latest).where(County.code == code)).first()
+    if row is None:
+        abort(404)
+    return row[0], _fingerprint(row[1])
+
+
+def _fingerprint(latest: datetime | None) -> str:
     return hashlib.sha256((latest.isoformat() if latest else "-").encode()).hexdigest()[:20]
 
 

@@ -97,8 +97,7 @@ def all_counties():
 
 @bp.route("/<code>")
 def county(code: str):
-    county = county_or_404(code)
-    version = queries.catalog_version(county)
+    county, version = queries.county_with_catalog_version(code)
     etag = page_etag("county", county.code, version)
     if (cached := not_modified(etag)) is not None:
         return cached
