@@ -441,6 +441,18 @@ def test_sort_by_price_and_pagination(app, db, people):
     assert desc.index("产品22") < desc.index("产品21")
 
 
+def test_a_visitor_chooses_how_many_products_a_page_shows(app, db, people):
+    for i in range(55):
+        make_product(app, db, people, name=f"产品{i:02d}", price=Decimal(f"{10 + i}.00"))
+    client = app.test_client()
+    count = lambda html: html.count('class="product-card')  # noqa: E731
+    assert count(client.get("/catalog/qingyuan").get_data(as_text=True)) == 20
+    fifty = client.get("/catalog/qingyuan?sort=price&per_page=50").get_data(as_text=True)
+    assert count(fifty) == 50 and "第 1 页，共 2 页" in fifty and "per_page=50" in fifty  # the pager keeps it
+    assert count(client.get("/catalog/qingyuan?per_page=100").get_data(as_text=True)) == 55
+    assert count(client.get("/catalog/qingyuan?per_page=100000").get_data(as_text=True)) == 20  # not offered
+
+
 def test_a_catalog_page_runs_the_same_statements_whatever_the_number_of_products(app, db, people, count_queries):
     client = app.test_client()
     make_product(app, db, people, name="一")

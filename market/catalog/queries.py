@@ -18,6 +18,8 @@ from market.regions.models import County
 
 SORTS = ("urgent", "price", "price_desc", "newest")
 PER_PAGE = 20
+#: The page sizes a visitor can choose on a catalog page.
+PAGE_SIZES = (20, 50, 100)
 
 
 @dataclass

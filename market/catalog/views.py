@@ -41,6 +41,7 @@ def _product_or_404(product_id: int, action: Action = Action.VIEW) -> Product:
 def _filters() -> queries.CatalogFilters:
     args = request.args
     category = args.get("category") or None
+    per_page = args.get("per_page", type=int)
     if category not in (None, *Category):
         category = None
     return queries.CatalogFilters(
@@ -50,6 +51,7 @@ def _filters() -> queries.CatalogFilters:
         q=(args.get("q") or "").strip()[:50] or None,
         sort=args.get("sort") if args.get("sort") in queries.SORTS else "urgent",
         page=max(args.get("page", 1, type=int) or 1, 1),
+        per_page=per_page if per_page in queries.PAGE_SIZES else queries.PER_PAGE,
     )
 
 
@@ -127,7 +129,8 @@ def _listing(county: County | None, version: str, paired: County | None) -> Mark
                                              first_county_id=paired.id if paired and county is None else None)
     pages = max((total + filters.per_page - 1) // filters.per_page, 1)
     html = render_template("catalog/_listing.html", county=county, rows=rows, total=total, filters=filters,
-                           pages=pages, categories=list(Category), today=today, paired=paired)
+                           pages=pages, categories=list(Category), today=today, paired=paired,
+                           page_sizes=queries.PAGE_SIZES)
     try:
         cache.set(key, html)
     except Exception:
