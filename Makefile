@@ -61,4 +61,6 @@ clean:
 # e.g. make bench BENCH_ARGS="--quick --update-readme".
 .PHONY: bench
 bench: install translations
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "== installing wrk"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
