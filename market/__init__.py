@@ -179,6 +179,19 @@ def register_error_handlers(app: Flask) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
+    @app.teardown_appcontext
+    def end_session(_exc):
+        """End the request's session before Flask-SQLAlchemy's own teardown does (teardowns run in reverse
+        order). If the database went away after the answer was made, the rollback fails: the connection is
+        already discarded, and an answer that was made (an order placed, say) must not become a 500."""
+        from market.extensions import db
+
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            app.logger.warning("database lost while ending a request: %s", type(error.orig).__name__)
+            db.session.registry.clear()
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         message = _("The form has expired or did not come from this site. Reload the page and try again.")

@@ -168,3 +168,26 @@ def test_a_postgres_dump_restores_to_the_same_data(app, db, people, demo):
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {restored_name} WITH (FORCE)"))
         admin.dispose()
+
+
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_an_error(app, db, people, monkeypatch):
+    """The database can go away between the answer and the end of the request: the closing rollback then
+    fails, which must not replace the answer with a 500."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    make_product(app, db, people, name="木耳")
+    original_close = Session.close
+    failures = []
+
+    def close_on_a_lost_connection(self):
+        if not failures:
+            failures.append(True)
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+        return original_close(self)
+
+    monkeypatch.setattr(Session, "close", close_on_a_lost_connection)
+    response = app.test_client().get("/catalog/qingyuan")
+    assert failures and response.status_code == 200 and "木耳" in response.get_data(as_text=True)
+    monkeypatch.setattr(Session, "close", original_close)
+    assert app.test_client().get("/catalog/qingyuan").status_code == 200  # and the app goes on serving
