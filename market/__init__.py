@@ -190,7 +190,10 @@ def register_error_handlers(app: Flask) -> None:
             db.session.remove()
         except DBAPIError as error:
             app.logger.warning("database lost while ending a request: %s", type(error.orig).__name__)
-            db.session.registry.clear()
+            try:
+                db.session.remove()  # the lost connection is discarded by now: release what is left
+            except DBAPIError:
+                db.session.registry.clear()
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
