@@ -202,6 +202,8 @@ def test_partial_then_full_refund_and_never_more_than_paid(app, db, people, stri
     html = post_form(supplier, url, {"amount": "20.00", "reason": "少送半公斤"}, token_from=f"/orders/{order_id}",
                      follow_redirects=True).get_data(as_text=True)
     assert "已退款 ¥20.00" in html
+    # each payment's refund form names its own fields, so two refundable payments never share an id
+    assert f'for="amount-{payment.id}"' in html and f'id="amount-{payment.id}"' in html
     assert _payment(app, db, order_id).refunded_amount == Decimal("20.00")
     assert _order(app, db, order_id).payment_status.value == "paid"
     html = post_form(supplier, url, {"amount": "150.01"}, token_from=f"/orders/{order_id}",
