@@ -55,15 +55,15 @@ def order_detail(order_id: int) -> Order | None:
     )
 
 
-def counted_total(buyer_ids: list[int], year: int) -> Decimal:
-    """Sum of the buyers' counted orders (paid and accepted) placed in the year, from any county."""
+def counted_by_buyer(buyer_ids: set[int], year: int) -> dict[int, Decimal]:
+    """Per buyer, the sum of its counted orders (paid and accepted) placed in the year, from any county: one
+    grouped statement whatever the number of buyers; a buyer with none is absent."""
     if not buyer_ids:
-        return Decimal("0.00")
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(Order.total_amount), 0))
+        return {}
+    return dict(db.session.execute(
+        select(Order.buyer_id, func.sum(Order.total_amount))
         .where(Order.buyer_id.in_(buyer_ids), Order.counted_clause(), extract("year", Order.placed_on) == year)
-    )
-    return total
+        .group_by(Order.buyer_id)).all())
 
 
 def declaration(buyer: Organisation, year: int) -> ReservedShare | None:
@@ -83,10 +83,13 @@ def covering_declaration(buyer: Organisation, year: int) -> ReservedShare | None
     )
 
 
-def share_progress(decl: ReservedShare) -> dict:
-    """Reserved amount against what the unit (and the units its shared canteen covers) bought and counted."""
+def share_progress(decl: ReservedShare, counted: dict[int, Decimal] | None = None) -> dict:
+    """Reserved amount against what the unit (and the units its shared canteen covers) bought and counted.
+    `counted` (from `counted_by_buyer`) lets a list of declarations share one statement."""
     units = [decl.buyer_id] + [u.id for u in decl.covered_units]
-    bought = counted_total(units, decl.year)
+    if counted is None:
+        counted = counted_by_buyer(set(units), decl.year)
+    bought = sum((counted.get(u) or Decimal("0.00") for u in units), Decimal("0.00"))
     reserved = decl.reserved_amount
     percent = (bought / reserved * 100).quantize(Decimal("0.1")) if reserved > 0 else None
     return {"declaration": decl, "reserved": reserved, "bought": bought, "percent": percent}
@@ -104,15 +107,5 @@ def shares_with_progress(year: int) -> list[dict]:
     sum of counted orders per buyer), for the city office's lists."""
     declarations = all_declarations(year)
     buyers = {d.buyer_id for d in declarations} | {u.id for d in declarations for u in d.covered_units}
-    sums = dict(db.session.execute(
-        select(Order.buyer_id, func.sum(Order.total_amount))
-        .where(Order.buyer_id.in_(buyers), Order.counted_clause(), extract("year", Order.placed_on) == year)
-        .group_by(Order.buyer_id)).all()) if buyers else {}
-    rows = []
-    for decl in declarations:
-        units = [decl.buyer_id] + [u.id for u in decl.covered_units]
-        bought = sum((sums.get(u) or Decimal("0.00") for u in units), Decimal("0.00"))
-        reserved = decl.reserved_amount
-        percent = (bought / reserved * 100).quantize(Decimal("0.1")) if reserved > 0 else None
-        rows.append({"declaration": decl, "reserved": reserved, "bought": bought, "percent": percent})
-    return rows
+    counted = counted_by_buyer(buyers, year)
+    return [share_progress(decl, counted) for decl in declarations]
