@@ -70,8 +70,8 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
 
     Every published product is listed, also those off sale (no stock left, identification expired) unless
     `in_stock` asks for orderable ones only. `first_county_id` (a buyer's paired county) puts that county's
-    products before all others. Two statements whatever the number of products: a count and one page of rows
-    with their suppliers.
+    products before all others. Three statements whatever the number of products: a count, one page of rows,
+    and that page's suppliers.
     """
     stmt = (
         select(Product, first_photo_id().label("photo_id"))
