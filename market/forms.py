@@ -18,6 +18,16 @@ class ConfirmForm(BaseForm):
     """A bare form for buttons that change something: it carries only the CSRF token."""
 
 
+def flash_form_errors(form) -> None:
+    """Show a form's field errors as messages on the page the request returns to: for small forms posted from
+    a page that is redirected back to (a reason with a button, a quantity to add to the cart)."""
+    from flask import flash
+
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}" if field.label.text else error, "error")
+
+
 def show_error(form, error) -> None:
     """Put a rule's message next to the field it names, or above the form when it names none.
 

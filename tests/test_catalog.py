@@ -201,6 +201,21 @@ def test_returning_a_listing_needs_a_reason_which_the_supplier_sees(app, db, peo
     assert "缺少扶贫产品认定证书" in client.get("/catalog/mine").get_data(as_text=True)
 
 
+def test_a_too_long_return_reason_is_told_and_changes_nothing(app, db, people, login):
+    product_id = make_product(app, db, people, publish=False)
+    with app.app_context():
+        from market.catalog import operations as ops
+        from market.catalog.models import Product
+
+        ops.submit_product(db.session.get(Product, product_id))
+        db.session.commit()
+    office = login("county_qingyuan", app.test_client())
+    response = post_form(office, f"/catalog/products/{product_id}/return", {"reason": "缺" * 1001},
+                         token_from="/", follow_redirects=True)
+    assert response.status_code == 200 and "1000" in response.get_data(as_text=True)
+    assert _product(app, db, product_id).status.value == "submitted"
+
+
 def test_another_county_office_cannot_review(app, db, people, login):
     product_id = make_product(app, db, people, publish=False)
     with app.app_context():

@@ -112,6 +112,19 @@ def test_the_same_token_again_gives_the_same_order(app, db, people, two_supplier
     assert _product(app, db, two_suppliers["a"]).unsold_quantity == Decimal("90")
 
 
+def test_adding_to_the_cart_without_a_quantity_says_so_and_adds_nothing(app, db, people, two_suppliers, client,
+                                                                        login):
+    from market.orders.models import CartItem
+
+    login("buyer_party")
+    product_url = f"/catalog/products/{two_suppliers['a']}"
+    response = post_form(client, "/orders/cart/add", {"product_id": two_suppliers["a"], "quantity": ""},
+                         token_from=product_url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(product_url)
+    assert "请填写数量" in client.get(product_url).get_data(as_text=True)
+    assert _count(app, db, CartItem) == 0
+
+
 def test_a_double_click_on_the_cart_form_places_one_order(app, db, people, two_suppliers, client, login):
     from market.orders.models import BulkOrder
 

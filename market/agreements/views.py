@@ -13,7 +13,7 @@ from market.agreements.forms import AgreementForm, TerminateForm
 from market.catalog.models import ListingStatus, Product
 from market.catalog.rules import RuleError
 from market.extensions import db
-from market.forms import ConfirmForm, show_error
+from market.forms import ConfirmForm, flash_form_errors, show_error
 from market.i18n import local_today
 from market.permissions import Action, authorize, kind_required
 
@@ -119,7 +119,8 @@ def act(agreement_id: int, action: str):
     agreement = authorize(Action.EDIT, queries.agreement_detail(agreement_id))
     form = TerminateForm() if action == "terminate" else ConfirmForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash_form_errors(form)
+        return redirect(url_for("agreements.detail", agreement_id=agreement.id))
     try:
         if action == "sign":
             ops.sign(agreement, current_user)

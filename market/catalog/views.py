@@ -25,7 +25,7 @@ from market.catalog.forms import (
 from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockReason
 from market.catalog.rules import RuleError
 from market.extensions import cache, db
-from market.forms import ConfirmForm, show_error
+from market.forms import ConfirmForm, flash_form_errors, show_error
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import current_locale, local_today
 from market.permissions import Action, authorize, can, kind_required
@@ -338,7 +338,8 @@ def review_product(product_id: int, decision: str):
     product = _product_or_404(product_id, Action.APPROVE)
     form = ReviewForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash_form_errors(form)
+        return redirect(url_for("catalog.review"))
     try:
         ops.review_product(product, current_user, approve=decision == "approve", reason=form.reason.data)
     except RuleError as error:

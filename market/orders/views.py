@@ -14,7 +14,7 @@ from market.accounts.models import Organisation, OrgKind
 from market.catalog.models import Product
 from market.catalog.rules import RuleError
 from market.extensions import db
-from market.forms import ConfirmForm
+from market.forms import ConfirmForm, flash_form_errors
 from market.i18n import local_today
 from market.notify import tell_suppliers
 from market.orders import bp, queries
@@ -49,7 +49,10 @@ def cart():
 def cart_add():
     form = CartAddForm()
     if not form.validate_on_submit():
-        abort(400)
+        if form.product_id.errors:
+            abort(400)  # the page's hidden field, not something a person typed
+        flash_form_errors(form)
+        return redirect(url_for("catalog.product", product_id=form.product_id.data))
     product = authorize(Action.VIEW, db.session.get(Product, form.product_id.data))
     try:
         ops.add_to_cart(current_user, product, form.quantity.data)
@@ -173,7 +176,8 @@ def act(order_id: int, action: str):
     order = authorize(Action.VIEW, queries.order_detail(order_id))
     form = ActionForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash_form_errors(form)
+        return _detail(order, form), 422
     data = {
         "reason": form.reason.data, "carrier": form.carrier.data, "tracking_number": form.tracking_number.data,
         "note": form.note.data, "rating": form.rating.data, "comment": form.comment.data,

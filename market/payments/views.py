@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from market.accounts.models import OrgKind
 from market.catalog.rules import RuleError
 from market.extensions import csrf, db, limiter
+from market.forms import flash_form_errors
 from market.i18n import local_today, money
 from market.orders import queries as order_queries
 from market.orders.models import Order
@@ -132,7 +133,8 @@ def refund(payment_id: int):
     order = _order_or_404(payment.order_id)
     form = RefundForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash_form_errors(form)
+        return redirect(url_for("orders.detail", order_id=order.id))
     try:
         refund = ops.begin_refund(payment, current_user, form.amount.data, form.reason.data)
         db.session.commit()  # reserved, with its idempotency key, before anything is sent

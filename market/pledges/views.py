@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from market.accounts.models import OrgKind
 from market.catalog.rules import RuleError
 from market.extensions import db
-from market.forms import show_error
+from market.forms import flash_form_errors, show_error
 from market.i18n import local_today, localized_name
 from market.permissions import kind_required
 from market.pledges import bp, operations, queries
@@ -79,7 +79,8 @@ def review(pledge_id: int, decision: str):
         abort(404)
     form = ReviewForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash_form_errors(form)
+        return redirect(url_for("pledges.detail", pledge_id=pledge.id))
     try:
         operations.review_pledge(pledge, current_user, confirm=decision == "confirm", reason=form.reason.data)
     except RuleError as error:
