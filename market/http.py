@@ -1,12 +1,16 @@
-"""Conditional GET: pages answer If-None-Match with 304 when nothing they show has changed."""
+"""Conditional GET (pages answer If-None-Match with 304 when nothing they show has changed) and rendered parts
+of pages shared between visitors."""
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Response, make_response, request, session
+from collections.abc import Callable
+
+from flask import Response, current_app, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from market.i18n import current_locale
 
@@ -40,3 +44,23 @@ def with_etag(body, etag: str) -> Response:
     return response
 
 
+def shared_fragment(name: str, parts: tuple, render: Callable[[], str]) -> Markup:
+    """HTML that is the same for every visitor asking with the same `parts` (which must include a version of
+    everything it shows), rendered once and kept in the cache. The cache is a speed-up only: when it cannot be
+    reached, the fragment is rendered each time."""
+    from market.extensions import cache
+
+    material = "|".join(str(part) for part in (*parts, current_locale(), request.query_string.decode()))
+    key = f"{name}:" + hashlib.sha256(material.encode()).hexdigest()
+    try:
+        html = cache.get(key)
+    except Exception:
+        current_app.logger.warning("cache unavailable", exc_info=True)
+        html = None
+    if html is None:
+        html = render()
+        try:
+            cache.set(key, html)
+        except Exception:
+            current_app.logger.warning("cache unavailable", exc_info=True)
+    return Markup(html)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import hashlib
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -24,10 +23,10 @@ from market.catalog.forms import (
 )
 from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockReason
 from market.catalog.rules import RuleError
-from market.extensions import cache, db
+from market.extensions import db
 from market.forms import ConfirmForm, flash_form_errors, show_error
-from market.http import not_modified, page_etag, with_etag
-from market.i18n import current_locale, local_today
+from market.http import not_modified, page_etag, shared_fragment, with_etag
+from market.i18n import local_today
 from market.permissions import Action, authorize, can, kind_required
 from market.regions.models import County
 from market.regions.queries import county_or_404
@@ -109,33 +108,21 @@ def county(code: str):
 
 
 def _listing(county: County | None, version: str, paired: County | None) -> Markup:
-    """A catalog's list (filters, products, pager), rendered once per version of the catalog and shared by
-    every visitor who asks for the same one: same filters, language, day and paired county. Most visits read
-    an unchanged catalog; any change to a product changes `version` and so the key."""
+    """A catalog's list (filters, products, pager), shared by every visitor who asks for the same one: same
+    catalog version, filters, language, day and paired county. Any change to a product changes `version`."""
     today = local_today()
-    material = "|".join(str(part) for part in (
-        county.code if county else "*", version, current_locale(), today, paired.id if paired else "-",
-        request.query_string.decode()))
-    key = "catalog-list:" + hashlib.sha256(material.encode()).hexdigest()
-    try:
-        html = cache.get(key)
-    except Exception:  # the cache is a speed-up: without it (Redis down) the list is rendered each time
-        current_app.logger.warning("catalog cache unavailable", exc_info=True)
-        html = None
-    if html is not None:
-        return Markup(html)
-    filters = _filters()
-    total, rows = queries.published_products(county, filters, today,
-                                             first_county_id=paired.id if paired and county is None else None)
-    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
-    html = render_template("catalog/_listing.html", county=county, rows=rows, total=total, filters=filters,
-                           pages=pages, categories=list(Category), today=today, paired=paired,
-                           page_sizes=queries.PAGE_SIZES)
-    try:
-        cache.set(key, html)
-    except Exception:
-        current_app.logger.warning("catalog cache unavailable", exc_info=True)
-    return Markup(html)
+
+    def render() -> str:
+        filters = _filters()
+        total, rows = queries.published_products(
+            county, filters, today, first_county_id=paired.id if paired and county is None else None)
+        pages = max((total + filters.per_page - 1) // filters.per_page, 1)
+        return render_template("catalog/_listing.html", county=county, rows=rows, total=total, filters=filters,
+                               pages=pages, categories=list(Category), today=today, paired=paired,
+                               page_sizes=queries.PAGE_SIZES)
+
+    return shared_fragment("catalog-list", (county.code if county else "*", version, today,
+                                            paired.id if paired else "-"), render)
 
 
 @bp.route("/<code>/catalog.<any(xlsx, csv, pdf):fmt>")
