@@ -286,6 +286,23 @@ def test_party_posts_a_demand_for_mushrooms_and_sees_qingyuans_stranded_mushroom
     assert f"#{demand_id}" in supplier.get(f"/orders/{order.id}").get_data(as_text=True)
 
 
+def test_a_demand_named_more_precisely_than_the_product_still_finds_it(app, db, people, client, login):
+    """The catalog's narrowing in SQL admits what the matching rule admits: "木耳" fits a demand for "东北黑木耳"."""
+    from market.i18n import local_today
+
+    today = local_today()
+    make_product(app, db, people, name="木耳", stock="800")
+    make_product(app, db, people, name="小米", stock="800")
+    login("buyer_party")
+    response = post_form(client, "/demands/", {"product_name": "东北黑木耳", "category": "", "quantity": "200",
+                                               "unit": "kg", "wanted_by": (today + timedelta(days=14)).isoformat(),
+                                               "expected_price": "70", "delivery_place": "市委机关食堂"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    suggestions = html[html.index("suggestion-list"):]
+    assert "木耳" in suggestions and "小米" not in suggestions
+
+
 def test_suppliers_see_demands_that_fit_what_they_sell(app, db, people, client, login):
     from market.i18n import local_today
 

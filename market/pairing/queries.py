@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 
 from market.accounts.models import BuyerSystem, Organisation, OrgKind
 from market.extensions import db
@@ -150,7 +150,10 @@ def candidates_for(demand, today, limit: int = 500):
     if demand.category is not None:
         stmt = stmt.where(Product.category == demand.category)
     if demand.product_name:
-        stmt = stmt.where(search_clause(demand.product_name))
+        # Both ways, as `matching.fits` does ("木耳" is offered for a demand for "东北黑木耳" and the reverse);
+        # SQL only narrows the rows, the pure rule decides.
+        wanted = demand.product_name.strip().casefold()
+        stmt = stmt.where(search_clause(demand.product_name) | literal(wanted).contains(func.lower(Product.name)))
     order = [Product.stranded.desc(), Product.stranded_since.asc(), Product.id]
     if paired is not None:
         order.insert(0, case((Product.county_id == paired.id, 0), else_=1))
