@@ -22,10 +22,12 @@ def flash_form_errors(form) -> None:
     """Show a form's field errors as messages on the page the request returns to: for small forms posted from
     a page that is redirected back to (a reason with a button, a quantity to add to the cart)."""
     from flask import flash
+    from flask_babel import gettext as _
 
     for field in form:
         for error in field.errors:
-            flash(f"{field.label.text}: {error}" if field.label.text else error, "error")
+            flash(_("%(field)s: %(error)s", field=field.label.text, error=error) if field.label.text else error,
+                  "error")
 
 
 def show_error(form, error) -> None:
