@@ -29,6 +29,7 @@ from market.pairing.queries import systems_paired_with
 from market.permissions import Action, Decision, decide
 from market.regions.models import County
 from market.security import login_rate_limited, mark_login_failed
+from market.state import StateConflict
 
 csrf.exempt(bp)  # bearer tokens only (see api.auth): no cookie, so no CSRF
 
@@ -50,6 +51,8 @@ def _visible(obj, action: Action = Action.VIEW):
 
 
 def _rule_problem(error: RuleError, field: str | None = None):
+    if isinstance(error, StateConflict):  # another request changed the state first
+        return ApiProblem(409, error.message, slug="conflict")
     return ApiProblem(422, error.message, errors={field or error.field or "body": error.message})
 
 
