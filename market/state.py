@@ -38,6 +38,8 @@ def change_state(obj, expected: Iterable, new, *, column: str = "status", messag
     model = type(obj)
     state_column = getattr(model, column)
     expected = tuple(expected)
+    audited = getattr(obj, "__audit_fields__", ())
+    before = {key: getattr(obj, key) for key in (column, *values) if key in audited}
     statement = (
         update(model)
         .where(model.id == obj.id, state_column.in_(expected))
@@ -49,3 +51,13 @@ def change_state(obj, expected: Iterable, new, *, column: str = "status", messag
         raise StateConflict(message)
     for key, value in {column: new, **values}.items():
         set_committed_value(obj, key, value)
+    _audit(obj, before, {column: new, **values})
+
+
+def _audit(obj, before: dict, after: dict) -> None:
+    """The audit entry the flush would have written for these columns (a Core UPDATE bypasses the flush)."""
+    from market.audit.operations import _plain, record
+
+    changes = {key: [_plain(old), _plain(after[key])] for key, old in before.items() if old != after[key]}
+    if changes:
+        record(db.session, f"{obj.__tablename__}.update", obj, changes)

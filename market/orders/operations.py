@@ -34,6 +34,7 @@ from market.orders.models import (
     ReservedShare,
 )
 from market.pairing.queries import county_for_buyer
+from market.state import StateConflict, change_state
 from market.types import utcnow
 
 #: Kinds of organisation that buy.
@@ -53,8 +54,8 @@ class WrongParty(OrderError):
     """The action belongs to the other party of the order."""
 
 
-class WrongState(OrderError):
-    """The order is not in a state the action can start from."""
+class WrongState(OrderError, StateConflict):
+    """The order is not (or, after a simultaneous request, no longer) in a state the action can start from."""
 
 
 class DuplicateSubmission(Exception):
@@ -293,7 +294,12 @@ def release_order_stock(order: Order, user: User | None) -> None:
 
 
 def perform(order: Order, user: User, action: str, data: dict | None = None, *, now: datetime | None = None) -> None:
-    """Move an order on; refuses (OrderError, nothing changed) a party or state the table does not allow."""
+    """Move an order on; refuses (OrderError, nothing changed) a party or state the table does not allow.
+
+    The move is one conditional UPDATE (`market.state.change_state`) from the transition's states: of several
+    simultaneous requests only one changes the row; the others get `StateConflict` (409 "conflict" in the API;
+    `WrongState`, also a conflict, when the state read was already wrong) and nothing else happens for them. Stock, lines and the event follow only once the UPDATE changed the row.
+    """
     data = data or {}
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -307,25 +313,25 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
         raise WrongState(_("This cannot be done to an order that is %(status)s.", status=label(order.status)))
     now = now or utcnow()
     note = None
+    received: dict[int, Decimal] = {}
+    values: dict = {}  # written in the same statement as the new status
     if action == "confirm":
-        order.confirmed_at = now
+        values["confirmed_at"] = now
     elif action == "reject":
         note = _text(data.get("reason"), 1000)
         if not note:
             raise OrderError(_("Say why the order is rejected."), "reason")
-        order.rejected_at, order.reject_reason = now, note
-        release_order_stock(order, user)
+        values.update(rejected_at=now, reject_reason=note)
     elif action == "ship":
         carrier = _text(data.get("carrier"), 80)
         if not carrier:
             raise OrderError(_("Name the carrier (or your own delivery)."), "carrier")
-        order.carrier, order.tracking_number, order.shipped_at = carrier, _text(data.get("tracking_number"), 80), now
+        values.update(carrier=carrier, tracking_number=_text(data.get("tracking_number"), 80), shipped_at=now)
     elif action == "deliver":
-        order.delivered_at = now
+        values["delivered_at"] = now
     elif action == "accept":
-        _accept(order, data)
-        order.accepted_at = now
-        note = order.acceptance_note
+        received, note = _accept(order, data)
+        values.update(accepted_at=now, acceptance_note=note)
     elif action == "rate":
         try:
             rating = int(str(data.get("rating", "")).strip())
@@ -333,36 +339,45 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
             rating = 0
         if not 1 <= rating <= 5:
             raise OrderError(_("Give a rating from 1 to 5."), "rating")
-        order.rating, order.rating_comment, order.rated_at = rating, _text(data.get("comment"), 1000), now
-        note = order.rating_comment
+        note = _text(data.get("comment"), 1000)
+        values.update(rating=rating, rating_comment=note, rated_at=now)
     elif action == "cancel":
         note = _text(data.get("reason"), 1000)
-        order.cancelled_at, order.cancel_reason = now, note
+        values.update(cancelled_at=now, cancel_reason=note)
+    from_status = order.status
+    # Someone else may have moved the order since it was read (a double submit, the other party, a hold
+    # release): then this raises StateConflict and nothing changed.
+    change_state(order, transition.from_states, transition.to_state, updated_at=now, **values)
+    # Only the request whose UPDATE changed the row gets here: the side effects happen once.
+    if action in ("reject", "cancel"):
         release_order_stock(order, user)
-    order.events.append(OrderEvent(actor_id=user.id, action=action, at=now, from_status=order.status,
+    for line in order.lines:
+        if line.id in received:
+            line.received_quantity = received[line.id]
+    order.events.append(OrderEvent(actor_id=user.id, action=action, at=now, from_status=from_status,
                                    to_status=transition.to_state, note=note))
-    order.status = transition.to_state
-    order.updated_at = now
     db.session.flush()
 
 
-def _accept(order: Order, data: dict) -> None:
-    """Record what arrived per line (default: everything) and a quality note; less is a shortfall."""
+def _accept(order: Order, data: dict) -> tuple[dict[int, Decimal], str | None]:
+    """What arrived per line (line id → quantity; default: everything) and the quality note; less is a
+    shortfall. Checked before the order moves; written after."""
     received = data.get("received") or {}
+    arrived: dict[int, Decimal] = {}
     for line in order.lines:
         value = received.get(line.product_id, received.get(str(line.product_id)))
         if value in (None, ""):
-            line.received_quantity = line.quantity
+            arrived[line.id] = line.quantity
             continue
         qty = rules.quantity(value, _("the quantity received"), allow_zero=True)
         if qty > line.quantity:
             raise OrderError(_("More of %(name)s cannot arrive than was ordered.", name=line.product_name),
                              f"received_{line.product_id}")
-        line.received_quantity = qty
-    order.acceptance_note = _text(data.get("note"), 2000)
-    short = [line for line in order.lines if line.shortfall > 0]
-    if short and not order.acceptance_note:
+        arrived[line.id] = qty
+    note = _text(data.get("note"), 2000)
+    if any(arrived[line.id] < line.quantity for line in order.lines) and not note:
         raise OrderError(_("Describe the shortfall in the note."), "note")
+    return arrived, note
 
 
 # --- reserved share --------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from market.payments.models import (
     RefundState,
     WebhookEvent,
 )
+from market.state import StateConflict, change_state
 from market.types import utcnow
 
 log = logging.getLogger("market.payments")
@@ -80,23 +81,37 @@ def _require_party(user: User, order: Order, party: str) -> None:
 # --- paid: one place that marks an order paid, from any route ----------------------------------------------------
 
 
+#: A payment the provider says succeeded is recorded from any other state: the money was taken (a late success
+#: after a failure or an expired hold included).
+NOT_SUCCEEDED = tuple(state for state in PaymentState if state != PaymentState.SUCCEEDED)
+
+
+def _moved(obj, expected, new, **values) -> bool:
+    """`change_state` for steps that are safe to repeat (webhooks, reconcile, the browser's return): True if this
+    call changed the row, False if another request had already moved it (nothing changed, nothing to do; the
+    object is reloaded to show what that request did)."""
+    try:
+        change_state(obj, expected, new, **values)
+    except StateConflict:
+        db.session.refresh(obj)
+        return False
+    return True
+
+
 def mark_succeeded(payment: Payment, reference: str | None, *, now: datetime | None = None) -> bool:
     """Mark the payment succeeded and its order paid, once: a conditional UPDATE decides who does it, so the
-    browser's return and a webhook arriving at the same moment cannot both do it. True if this call did."""
+    browser's return, a webhook and a reconcile arriving at the same moment cannot both do it. True if this
+    call did."""
     now = now or utcnow()
-    changed = db.session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.state != PaymentState.SUCCEEDED)
-        .values(state=PaymentState.SUCCEEDED, succeeded_at=now, updated_at=now, hold_until=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(payment)
-    if not changed:
+    if not _moved(payment, NOT_SUCCEEDED, PaymentState.SUCCEEDED, column="state", succeeded_at=now, updated_at=now,
+                  hold_until=None):
         return False
     order = payment.order
-    order.payment_status = PaymentStatus.PAID
-    order.paid_at = now
-    order.payment_reference = reference
-    order.updated_at = now
+    # The order is paid once; a second successful payment of it (a double charge) leaves it as it is.
+    if not _moved(order, (PaymentStatus.UNPAID,), PaymentStatus.PAID, column="payment_status", paid_at=now,
+                  payment_reference=reference, updated_at=now):
+        log.warning("payment %s succeeded on order %s, which is already %s", payment.id, order.id,
+                    order.payment_status)
     order.events.append(OrderEvent(action="paid", at=now, from_status=order.status, to_status=order.status,
                                    note=f"{payment.method.value} {reference or ''}".strip(),
                                    actor_id=payment.recorded_by_id))
@@ -172,12 +187,10 @@ def _retrieve_quietly(api: StripeClient, intent_id: str) -> dict | None:
         return None
 
 
-def _mark_failed(payment: Payment, message: str | None, state: PaymentState = PaymentState.FAILED) -> None:
-    if payment.state != PaymentState.PENDING:
-        return
-    payment.state = state
-    payment.failure_message = (message or "")[:300] or None
-    db.session.flush()
+def _mark_failed(payment: Payment, message: str | None, state: PaymentState = PaymentState.FAILED) -> bool:
+    """Fail (or cancel) a pending payment; a payment that already succeeded or failed stays as it is."""
+    return _moved(payment, (PaymentState.PENDING,), state, column="state",
+                  failure_message=(message or "")[:300] or None, updated_at=utcnow())
 
 
 def apply_intent(payment: Payment, intent: dict) -> None:
@@ -275,25 +288,29 @@ def submit_refund(refund: Refund) -> RefundState:
 
 
 def _release_refund(refund: Refund) -> None:
+    """A refused refund gives its reservation back, once: only the call that moved it to failed does."""
+    if not _moved(refund, (RefundState.PENDING,), RefundState.FAILED, column="state"):
+        return
     db.session.execute(update(Payment).where(Payment.id == refund.payment_id)
                        .values(refunded_amount=Payment.refunded_amount - refund.amount)
                        .execution_options(synchronize_session=False))
-    refund.state = RefundState.FAILED
     db.session.flush()
     db.session.refresh(refund.payment)
 
 
 def _refund_succeeded(refund: Refund, provider_id: str | None) -> None:
-    refund.state = RefundState.SUCCEEDED
-    refund.provider_refund_id = provider_id
+    """Record a refund the provider made, once (the answer to the submit and a reconcile may both bring it)."""
+    if not _moved(refund, (RefundState.PENDING,), RefundState.SUCCEEDED, column="state",
+                  provider_refund_id=provider_id):
+        return
     payment = refund.payment
     db.session.refresh(payment)
     order = payment.order
+    now = utcnow()
     if payment.refunded_amount >= payment.amount:
-        order.payment_status = PaymentStatus.REFUNDED
-    order.events.append(OrderEvent(action="refund", at=utcnow(), from_status=order.status, to_status=order.status,
+        _moved(order, (PaymentStatus.PAID,), PaymentStatus.REFUNDED, column="payment_status", updated_at=now)
+    order.events.append(OrderEvent(action="refund", at=now, from_status=order.status, to_status=order.status,
                                    note=f"{refund.amount}", actor_id=refund.created_by_id))
-    order.updated_at = utcnow()
     db.session.flush()
 
 
@@ -386,19 +403,29 @@ def release_expired_holds(now: datetime | None = None) -> list[Order]:
     ).all()
     cancelled = []
     for payment in expired:
-        payment.hold_until = None
         order = payment.order
         if payment.state == PaymentState.PENDING:
-            payment.state = PaymentState.CANCELLED
+            # A success arriving at the same moment wins: then the payment is not cancelled, nor its order.
+            if not _moved(payment, (PaymentState.PENDING,), PaymentState.CANCELLED, column="state",
+                          hold_until=None, updated_at=now):
+                continue
+        else:
+            payment.hold_until = None
         if order.payment_status != PaymentStatus.UNPAID or order.status not in (OrderStatus.PLACED,
                                                                                  OrderStatus.CONFIRMED):
             continue
         if any(p.state in (PaymentState.SUCCEEDED, PaymentState.PENDING) for p in _payments_of(order)):
             continue
-        order.events.append(OrderEvent(action="cancel", at=now, from_status=order.status,
-                                       to_status=OrderStatus.CANCELLED, note=_("Not paid within the hold time.")))
-        order.status, order.cancelled_at = OrderStatus.CANCELLED, now
-        order.cancel_reason = _("Not paid within the hold time.")
+        # Hold the order's row while it is still unpaid (an UPDATE that changes nothing but takes the row), so
+        # no payment can be recorded between this check and the cancellation below.
+        if not _moved(order, (PaymentStatus.UNPAID,), PaymentStatus.UNPAID, column="payment_status"):
+            continue
+        from_status, reason = order.status, _("Not paid within the hold time.")
+        if not _moved(order, (OrderStatus.PLACED, OrderStatus.CONFIRMED), OrderStatus.CANCELLED, cancelled_at=now,
+                      cancel_reason=reason, updated_at=now):
+            continue  # the buyer cancelled, or the supplier rejected, at the same moment
+        order.events.append(OrderEvent(action="cancel", at=now, from_status=from_status,
+                                       to_status=OrderStatus.CANCELLED, note=reason))
         release_order_stock(order, None)
         cancelled.append(order)
     db.session.flush()
