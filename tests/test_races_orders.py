@@ -1,0 +1,289 @@
+"""Orders and payments change state exactly once, however many requests arrive at the same moment.
+
+Real threads, each with its own connection (an HTTP request to the threaded live server, or an app context of its
+own), started together by a barrier; on PostgreSQL and SQLite alike. The winner's side effects (stock back through
+the ledger, the order event, the paid mark) happen once; every loser gets 409 or a message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from decimal import Decimal
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from tests.conftest import PASSWORD
+from tests.test_catalog import _ledger_sum, _product, _user, make_product
+from tests.test_orders import _act, _orders_of_bulk, _place
+
+N = 20
+
+
+def _together(jobs):
+    """Run the callables in threads started at one barrier; their results (or exception names) in job order."""
+    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def run(i, job):
+        barrier.wait()
+        try:
+            results[i] = job()
+        except Exception as exc:  # noqa: BLE001
+            results[i] = type(exc).__name__
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread never finished"
+    return results
+
+
+@pytest.fixture()
+def order_of_10kg(app, db, people):
+    """A placed order of 10 kg of a product that had 100 kg; returns (order id, product id)."""
+    product_id = make_product(app, db, people, stock="100")
+    bulk_id, _ = _place(app, db, people["buyer_party"], [(product_id, "10")])
+    assert _product(app, db, product_id).unsold_quantity == Decimal("90")
+    return _orders_of_bulk(app, db, bulk_id)[0], product_id
+
+
+def _bearer(app, email: str) -> dict:
+    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 201, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def _api_post(base: str, headers: dict, path: str, body: dict | None = None):
+    def call():
+        response = requests.post(f"{base}/api/v1{path}", json=body or {}, headers=headers, timeout=60)
+        if response.status_code == 409:
+            assert response.headers["Content-Type"].startswith("application/problem+json")
+            assert response.json()["type"].rsplit("/", 1)[-1] in ("conflict", "wrong-state"), response.text
+        return response.status_code
+
+    return call
+
+
+def _released_entries(app, db, order_id) -> int:
+    from market.catalog.models import StockEntry, StockReason
+
+    with app.app_context():
+        return db.session.scalar(select(func.count(StockEntry.id)).where(
+            StockEntry.order_id == order_id, StockEntry.reason == StockReason.ORDER_RELEASED))
+
+
+def _events(app, db, order_id, action) -> int:
+    from market.orders.models import OrderEvent
+
+    with app.app_context():
+        return db.session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order_id,
+                                                                         OrderEvent.action == action))
+
+
+def _status(app, db, order_id):
+    from market.orders.models import Order
+
+    with app.app_context():
+        return db.session.get(Order, order_id).status
+
+
+def test_twenty_simultaneous_cancels_over_the_api_cancel_once_and_give_the_stock_back_once(
+        app, db, people, order_of_10kg, live_server):
+    order_id, product_id = order_of_10kg
+    buyer = _bearer(app, people["buyer_party"])
+
+    codes = _together([_api_post(live_server, buyer, f"/orders/{order_id}/cancel")] * N)
+
+    assert sorted(codes) == [200] + [409] * (N - 1), codes
+    assert _status(app, db, order_id).value == "cancelled"
+    assert _released_entries(app, db, order_id) == 1
+    assert _events(app, db, order_id, "cancel") == 1
+    assert _product(app, db, product_id).unsold_quantity == Decimal("100")
+    assert _ledger_sum(app, db, product_id) == Decimal("100")
+
+
+def test_buyer_cancels_and_supplier_rejections_at_once_one_wins_and_the_stock_comes_back_once(
+        app, db, people, order_of_10kg, live_server):
+    order_id, product_id = order_of_10kg
+    buyer, supplier = _bearer(app, people["buyer_party"]), _bearer(app, people["supplier_qingyuan"])
+    jobs = [_api_post(live_server, buyer, f"/orders/{order_id}/cancel", {"reason": "不需要了"})] * (N // 2) + [
+        _api_post(live_server, supplier, f"/orders/{order_id}/reject", {"reason": "已售完"})] * (N // 2)
+
+    codes = _together(jobs)
+
+    assert sorted(codes) == [200] + [409] * (N - 1), codes
+    assert _status(app, db, order_id).value in ("cancelled", "rejected")
+    assert _events(app, db, order_id, "cancel") + _events(app, db, order_id, "reject") == 1
+    assert _released_entries(app, db, order_id) == 1
+    assert _product(app, db, product_id).unsold_quantity == Decimal("100")
+
+
+def test_simultaneous_accepts_accept_once(app, db, people, order_of_10kg, live_server):
+    order_id, product_id = order_of_10kg
+    supplier = people["supplier_qingyuan"]
+    _act(app, db, supplier, order_id, "confirm")
+    _act(app, db, supplier, order_id, "ship", {"carrier": "冷链"})
+    buyer = _bearer(app, people["buyer_party"])
+    n = 8
+    # Each request says something different arrived: only the winner's record may be kept.
+    jobs = [_api_post(live_server, buyer, f"/orders/{order_id}/accept",
+                      {"received": {str(product_id): str(10 - i)}, "note": f"第{i}次"}) for i in range(n)]
+
+    codes = _together(jobs)
+
+    assert sorted(codes) == [200] + [409] * (n - 1), codes
+    assert _status(app, db, order_id).value == "accepted"
+    assert _events(app, db, order_id, "accept") == 1
+    from market.orders.models import Order, OrderEvent
+
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        event = db.session.scalar(select(OrderEvent).where(OrderEvent.order_id == order_id,
+                                                           OrderEvent.action == "accept"))
+        i = 10 - int(order.lines[0].received_quantity)
+        assert order.acceptance_note == event.note == f"第{i}次"  # the line, the order and the event agree
+
+
+def test_simultaneous_confirms_confirm_once(app, db, people, order_of_10kg):
+    from market.orders import operations as ops
+    from market.orders.models import Order
+
+    order_id, _ = order_of_10kg
+    n = 8
+
+    def confirm():
+        with app.app_context(), app.test_request_context("/"):
+            try:
+                order = db.session.get(Order, order_id)
+                ops.perform(order, _user(db, people["supplier_qingyuan"]), "confirm")
+                db.session.commit()
+                return "ok"
+            except Exception:
+                db.session.rollback()
+                raise
+
+    results = _together([confirm] * n)
+
+    # A loser either read the order before the winner committed (its UPDATE changed nothing: StateConflict)
+    # or after (WrongState, itself a StateConflict).
+    assert set(results) <= {"ok", "StateConflict", "WrongState"}, results
+    assert results.count("ok") == 1, results
+    assert _status(app, db, order_id).value == "confirmed"
+    assert _events(app, db, order_id, "confirm") == 1
+
+
+def _signed_in_session(base: str, email: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(base + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = session.post(base + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
+                            allow_redirects=False, timeout=10)
+    assert response.status_code == 302
+    return session
+
+
+def test_a_double_submitted_cancel_form_cancels_once_and_tells_the_second_why(
+        app, db, people, order_of_10kg, live_server):
+    order_id, product_id = order_of_10kg
+    first = _signed_in_session(live_server, people["buyer_party"])
+    page = first.get(f"{live_server}/orders/{order_id}", timeout=10).text
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    second = requests.Session()  # the same browser: the same cookies, a second connection
+    second.cookies.update(first.cookies)
+
+    def submit(session):
+        def post():
+            response = session.post(f"{live_server}/orders/{order_id}/cancel",
+                                    data={"csrf_token": csrf, "reason": "重复提交"}, allow_redirects=False,
+                                    timeout=60)
+            return response.status_code, response.text
+
+        return post
+
+    answers = _together([submit(first), submit(second)])
+    first.close()
+    second.close()
+
+    assert sorted(code for code, _ in answers) == [302, 422], [code for code, _ in answers]
+    refused = next(text for code, text in answers if code == 422)
+    assert "已被他人先行更改" in refused or "不能进行此操作" in refused, refused[:2000]
+    assert _released_entries(app, db, order_id) == 1
+    assert _events(app, db, order_id, "cancel") == 1
+    assert _product(app, db, product_id).unsold_quantity == Decimal("100")
+
+
+def test_a_payment_succeeding_by_webhook_and_reconcile_at_once_is_recorded_once(app, db, people, order_of_10kg):
+    from market.orders.models import Order, OrderEvent, PaymentStatus
+    from market.payments import operations as pay
+    from market.payments.models import Payment, PaymentMethod, PaymentState
+
+    order_id, _ = order_of_10kg
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        payment = Payment(order=order, method=PaymentMethod.CARD, state=PaymentState.PENDING,
+                          amount=order.total_amount, intent_id="pi_race", create_key="create-race",
+                          confirm_key="confirm-race")
+        db.session.add(payment)
+        db.session.commit()
+        payment_id, amount = payment.id, pay.fen(order.total_amount)
+    intent = {"id": "pi_race", "status": "succeeded", "amount": amount}
+
+    def webhook(i):
+        def call():
+            with app.app_context():
+                pay.handle_event({"id": f"evt_race_{i}", "type": "payment_intent.succeeded",
+                                  "data": {"object": intent}})
+                db.session.commit()
+                return "ok"
+
+        return call
+
+    def reconcile():
+        with app.app_context():
+            pay.apply_intent(db.session.get(Payment, payment_id), intent)  # what reconcile does with the answer
+            db.session.commit()
+            return "ok"
+
+    results = _together([webhook(i) for i in range(4)] + [reconcile] * 4)
+
+    assert results == ["ok"] * 8, results
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert order.payment_status == PaymentStatus.PAID
+        assert db.session.get(Payment, payment_id).state == PaymentState.SUCCEEDED
+        assert db.session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order_id,
+                                                                         OrderEvent.action == "paid")) == 1
+
+
+def test_a_refund_confirmed_twice_at_once_is_recorded_once(app, db, people, order_of_10kg):
+    from market.orders.models import Order, OrderEvent, PaymentStatus
+    from market.payments import operations as pay
+    from market.payments.models import Payment, PaymentMethod, PaymentState, Refund, RefundState
+
+    order_id, _ = order_of_10kg
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        payment = Payment(order=order, method=PaymentMethod.CARD, state=PaymentState.SUCCEEDED,
+                          amount=order.total_amount, refunded_amount=order.total_amount, intent_id="pi_refund")
+        order.payment_status = PaymentStatus.PAID
+        refund = Refund(payment=payment, amount=order.total_amount, key="refund-race")
+        db.session.add_all([payment, refund])
+        db.session.commit()
+        refund_id = refund.id
+
+    def succeed():
+        with app.app_context():
+            pay._refund_succeeded(db.session.get(Refund, refund_id), "re_race")  # the answer, and reconcile
+            db.session.commit()
+            return "ok"
+
+    assert _together([succeed] * 6) == ["ok"] * 6
+    with app.app_context():
+        assert db.session.get(Refund, refund_id).state == RefundState.SUCCEEDED
+        assert db.session.get(Order, order_id).payment_status == PaymentStatus.REFUNDED
+        assert db.session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order_id,
+                                                                         OrderEvent.action == "refund")) == 1
