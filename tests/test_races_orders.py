@@ -287,3 +287,71 @@ def test_a_refund_confirmed_twice_at_once_is_recorded_once(app, db, people, orde
         assert db.session.get(Order, order_id).payment_status == PaymentStatus.REFUNDED
         assert db.session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order_id,
                                                                          OrderEvent.action == "refund")) == 1
+
+
+# --- the loser of a race, one step at a time ----------------------------------------------------------------------
+
+
+def test_a_move_from_a_state_read_before_someone_else_moved_the_order_changes_nothing(app, db, people,
+                                                                                       order_of_10kg):
+    from market.orders import operations as ops
+    from market.orders.models import Order
+    from market.state import StateConflict
+
+    order_id, product_id = order_of_10kg
+    with app.app_context(), app.test_request_context("/"):
+        stale = db.session.get(Order, order_id)  # this request read the order as placed
+        assert stale.status.value == "placed"
+        _act(app, db, people["supplier_qingyuan"], order_id, "reject", {"reason": "已售完"})  # another, first
+        with pytest.raises(StateConflict) as info:
+            ops.perform(stale, _user(db, people["buyer_party"]), "cancel", {"reason": "不需要了"})
+        assert not isinstance(info.value, ops.WrongState)  # lost a race, rather than asked the impossible
+        db.session.rollback()
+    assert _status(app, db, order_id).value == "rejected"
+    assert _released_entries(app, db, order_id) == 1 and _events(app, db, order_id, "cancel") == 0
+    assert _product(app, db, product_id).unsold_quantity == Decimal("100")
+
+
+def test_the_api_answers_a_lost_race_with_409_conflict_and_a_wrong_state_with_409_wrong_state(
+        app, db, people, order_of_10kg, monkeypatch):
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from market.orders import queries
+    from market.orders.models import OrderStatus
+
+    order_id, _ = order_of_10kg
+    headers = _bearer(app, people["buyer_party"])
+    client = app.test_client()
+    real = queries.order_detail
+
+    def read_before_the_confirmation(requested_id):
+        # The request's read and the supplier's confirmation cannot be interleaved here in one thread (on SQLite
+        # the request already holds the write lock), so the request gets the order as it was before it.
+        order = real(requested_id)
+        set_committed_value(order, "status", OrderStatus.PLACED)
+        return order
+
+    _act(app, db, people["supplier_qingyuan"], order_id, "confirm")
+    monkeypatch.setattr(queries, "order_detail", read_before_the_confirmation)
+    supplier = _bearer(app, people["supplier_qingyuan"])
+    lost = client.post(f"/api/v1/orders/{order_id}/reject", json={"reason": "x"}, headers=supplier)  # from placed
+    monkeypatch.setattr(queries, "order_detail", real)
+    assert lost.status_code == 409 and lost.mimetype == "application/problem+json", lost.get_data(as_text=True)
+    assert lost.json["type"].endswith("/conflict")
+    assert _status(app, db, order_id).value == "confirmed"
+
+    _act(app, db, people["supplier_qingyuan"], order_id, "ship", {"carrier": "冷链"})
+    wrong = client.post(f"/api/v1/orders/{order_id}/cancel", json={}, headers=headers)
+    assert wrong.status_code == 409 and wrong.json["type"].endswith("/wrong-state")
+
+
+def test_an_order_state_change_is_in_the_audit_log(app, db, people, order_of_10kg):
+    from market.audit.models import AuditEntry
+
+    order_id, _ = order_of_10kg
+    _act(app, db, people["buyer_party"], order_id, "cancel")
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "orders",
+                                                              AuditEntry.object_id == order_id,
+                                                              AuditEntry.action == "orders.update")).all()
+        assert [e.changes.get("status") for e in entries] == [["placed", "cancelled"]]
