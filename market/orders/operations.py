@@ -298,7 +298,8 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
 
     The move is one conditional UPDATE (`market.state.change_state`) from the transition's states: of several
     simultaneous requests only one changes the row; the others get `StateConflict` (409 "conflict" in the API;
-    `WrongState`, also a conflict, when the state read was already wrong) and nothing else happens for them. Stock, lines and the event follow only once the UPDATE changed the row.
+    `WrongState`, also a conflict, when the state read was already wrong) and nothing else happens for them.
+    Stock, lines and the event follow only once the UPDATE changed the row.
     """
     data = data or {}
     transition = TRANSITIONS.get(action)
