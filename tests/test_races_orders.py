@@ -355,3 +355,30 @@ def test_an_order_state_change_is_in_the_audit_log(app, db, people, order_of_10k
                                                               AuditEntry.object_id == order_id,
                                                               AuditEntry.action == "orders.update")).all()
         assert [e.changes.get("status") for e in entries] == [["placed", "cancelled"]]
+
+
+def test_a_refused_refund_handled_twice_at_once_gives_its_reservation_back_once(app, db, people, order_of_10kg):
+    from market.orders.models import Order
+    from market.payments import operations as pay
+    from market.payments.models import Payment, PaymentMethod, PaymentState, Refund, RefundState
+
+    order_id, _ = order_of_10kg
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        payment = Payment(order=order, method=PaymentMethod.CARD, state=PaymentState.SUCCEEDED,
+                          amount=order.total_amount, refunded_amount=Decimal("100.00"), intent_id="pi_refused")
+        refund = Refund(payment=payment, amount=Decimal("100.00"), key="refund-refused")
+        db.session.add_all([payment, refund])
+        db.session.commit()
+        refund_id, payment_id = refund.id, payment.id
+
+    def refused():
+        with app.app_context():
+            pay._release_refund(db.session.get(Refund, refund_id))  # the refusal, and a reconcile resending it
+            db.session.commit()
+            return "ok"
+
+    assert _together([refused] * 6) == ["ok"] * 6
+    with app.app_context():
+        assert db.session.get(Refund, refund_id).state == RefundState.FAILED
+        assert db.session.get(Payment, payment_id).refunded_amount == Decimal("0.00")
