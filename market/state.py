@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from market.audit.operations import _plain, record
 from market.catalog.rules import RuleError
 from market.extensions import db
 
@@ -33,11 +34,14 @@ def change_state(obj, expected: Iterable, new, *, column: str = "status", messag
     `StateConflict` (nothing changed) when its row is no longer in an expected state.
 
     Pending changes of the session are flushed first (autoflush), so the statement sees them. The object in the
-    session is updated to what was written, without a second UPDATE.
+    session is updated to what was written, without a second UPDATE. The audited fields it changed get their
+    audit entry here, since the flush that writes audit entries never sees this statement.
     """
     model = type(obj)
     state_column = getattr(model, column)
     expected = tuple(expected)
+    audited = [key for key in (column, *values) if key in getattr(model, "__audit_fields__", ())]
+    before = {key: getattr(obj, key) for key in audited}
     statement = (
         update(model)
         .where(model.id == obj.id, state_column.in_(expected))
@@ -49,3 +53,7 @@ def change_state(obj, expected: Iterable, new, *, column: str = "status", messag
         raise StateConflict(message)
     for key, value in {column: new, **values}.items():
         set_committed_value(obj, key, value)
+    changes = {key: [_plain(before[key]), _plain(getattr(obj, key))] for key in audited
+               if before[key] != getattr(obj, key)}
+    if changes:
+        record(db.session, f"{model.__tablename__}.update", obj, changes)
