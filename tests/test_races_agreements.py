@@ -105,7 +105,7 @@ def test_sign_and_amend_at_the_same_moment_never_bring_unseen_terms_into_force(a
     from market.agreements.models import Agreement
 
     product_id = make_product(app, db, people, price=Decimal("35.00"))
-    for _round in range(3):
+    for _round in range(5):
         agreement_id = _proposed(app, db, people, product_id)
 
         def supplier_signs(ready):
