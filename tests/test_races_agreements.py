@@ -12,6 +12,7 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import post_form
@@ -157,6 +158,26 @@ def test_a_signature_on_an_old_version_is_refused_and_the_page_names_the_change(
     # signing the version now shown works
     post_form(supplier, f"/agreements/{agreement_id}/sign", {"version": "2"}, token_from=f"/agreements/{agreement_id}")
     assert _state(app, db, agreement_id)["versions"][-1][2] is True
+
+
+def test_a_changed_draft_is_a_new_version_number_so_a_signature_on_the_first_is_refused(app, db, people):
+    """A draft nobody signed yet used to be replaced under the same number, so "version 1" could mean other
+    terms than the ones shown; now each change gets the next number and the first stays readable."""
+    from market.accounts.models import Organisation
+    from market.agreements import operations as ops
+
+    product_id = make_product(app, db, people, price=Decimal("35.00"))
+    with app.app_context(), app.test_request_context("/"):
+        buyer = _user(db, people["buyer_party"])
+        supplier_person = _user(db, people["supplier_qingyuan"])
+        agreement = ops.create_agreement(buyer, db.session.get(Organisation, supplier_person.organisation_id),
+                                         _terms(product_id, "35.00"))
+        ops.amend(agreement, buyer, _terms(product_id, "0.01"))
+        assert [v.number for v in agreement.versions] == [1, 2]
+        with pytest.raises(ops.TermsChanged) as refused:
+            ops.sign(agreement, supplier_person, version=1)
+        assert "¥35.00 → ¥0.01" in refused.value.message
+        db.session.rollback()
 
 
 def test_a_signature_without_the_version_shown_is_refused(app, db, people, client, login):
