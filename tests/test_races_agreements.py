@@ -109,13 +109,13 @@ def test_sign_and_amend_at_the_same_moment_never_bring_unseen_terms_into_force(a
     for _round in range(5):
         agreement_id = _proposed(app, db, people, product_id)
 
-        def supplier_signs(ready):
+        def supplier_signs(ready, agreement_id=agreement_id):
             agreement = db.session.get(Agreement, agreement_id)
             shown = agreement.latest.number  # the page the supplier has open
             ready()
             ops.sign(agreement, _user(db, people["supplier_qingyuan"]), version=shown)
 
-        def buyer_amends(ready):
+        def buyer_amends(ready, agreement_id=agreement_id):
             agreement = db.session.get(Agreement, agreement_id)
             person = _user(db, people["buyer_party"])
             ready()

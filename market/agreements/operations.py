@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.agreements.forms import WEEKDAYS
 from market.agreements.models import (
     Agreement,
     AgreementDelivery,
@@ -25,7 +26,6 @@ from market.agreements.models import (
 from market.catalog import rules
 from market.catalog.models import ListingStatus, Product
 from market.catalog.rules import RuleError
-from market.agreements.forms import WEEKDAYS
 from market.extensions import db
 from market.i18n import local_today
 from market.labels import label
@@ -197,7 +197,7 @@ class TermsChanged(StateConflict):
 
 def _schedule_text(version: AgreementVersion) -> str:
     if version.schedule_kind == ScheduleKind.WEEKLY:
-        names = dict((value, str(label)) for value, label in WEEKDAYS)
+        names = {value: str(name) for value, name in WEEKDAYS}
         return _("weekly on %(days)s", days=_(", ").join(names[d] for d in version.weekday_list))
     return _("monthly on day %(day)s", day=version.month_day)
 
