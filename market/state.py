@@ -33,7 +33,8 @@ def change_state(obj, expected: Iterable, new, *, column: str = "status", messag
     `StateConflict` (nothing changed) when its row is no longer in an expected state.
 
     Pending changes of the session are flushed first (autoflush), so the statement sees them. The object in the
-    session is updated to what was written, without a second UPDATE.
+    session is updated to what was written, without a second UPDATE. The audited fields it changed get their
+    audit entry here, since the flush that writes audit entries never sees this statement.
     """
     model = type(obj)
     state_column = getattr(model, column)
@@ -56,8 +57,7 @@ def change_state(obj, expected: Iterable, new, *, column: str = "status", messag
 
 def _audit(obj, before: dict, after: dict) -> None:
     """The audit entry the flush would have written for these columns (a Core UPDATE bypasses the flush)."""
-    from market.audit.operations import _plain, record
-
+    
     changes = {key: [_plain(old), _plain(after[key])] for key, old in before.items() if old != after[key]}
     if changes:
         record(db.session, f"{obj.__tablename__}.update", obj, changes)

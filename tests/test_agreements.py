@@ -64,12 +64,12 @@ def _draft(app, db, people, client, login, veg, **changes):
 def test_a_canteen_and_a_cooperative_sign_an_agreement(app, db, people, client, login, veg):
     agreement_id = _draft(app, db, people, client, login, veg)
     assert _agreement(app, db, agreement_id)[0] == "draft"
-    post_form(client, f"/agreements/{agreement_id}/sign", token_from=f"/agreements/{agreement_id}")
+    post_form(client, f"/agreements/{agreement_id}/sign", {"version": "1"}, token_from=f"/agreements/{agreement_id}")
     assert _agreement(app, db, agreement_id)[0] == "proposed"
     supplier = login("supplier_xinbin", app.test_client())
     html = supplier.get(f"/agreements/{agreement_id}").get_data(as_text=True)
     assert "签署第 1 版" in html
-    post_form(supplier, f"/agreements/{agreement_id}/sign", token_from=f"/agreements/{agreement_id}")
+    post_form(supplier, f"/agreements/{agreement_id}/sign", {"version": "1"}, token_from=f"/agreements/{agreement_id}")
     status, in_force, versions = _agreement(app, db, agreement_id)
     assert status == "active" and in_force is not None and versions == 1
 

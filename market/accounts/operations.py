@@ -24,6 +24,7 @@ from market.accounts.models import (
 )
 from market.audit.operations import record
 from market.extensions import db
+from market.state import change_state
 from market.types import utcnow
 
 # A hash to compare against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -201,11 +202,9 @@ def review_organisation(org: Organisation, reviewer: User, *, approve: bool, rea
         raise AccountError(_("Only a registration awaiting approval can be approved or rejected."))
     if not approve and not (reason or "").strip():
         raise AccountError(_("Say why the registration is rejected."), "reason")
-    org.status = OrgStatus.ACTIVE if approve else OrgStatus.REJECTED
-    org.status_reason = None if approve else reason.strip()
-    org.reviewed_at = utcnow()
-    org.reviewed_by_id = reviewer.id
-    db.session.flush()
+    # One decision, even when two people of the city office decide at the same moment.
+    change_state(org, [OrgStatus.PENDING], OrgStatus.ACTIVE if approve else OrgStatus.REJECTED,
+                 status_reason=None if approve else reason.strip(), reviewed_at=utcnow(), reviewed_by_id=reviewer.id)
 
 
 def set_organisation_suspended(org: Organisation, *, suspended: bool, reason: str | None = None) -> None:
@@ -214,15 +213,13 @@ def set_organisation_suspended(org: Organisation, *, suspended: bool, reason: st
             raise AccountError(_("Only an active organisation can be suspended."))
         if not (reason or "").strip():
             raise AccountError(_("Say why the organisation is suspended."), "reason")
-        org.status = OrgStatus.SUSPENDED
-        org.status_reason = reason.strip()
-        for person in org.members:
+        change_state(org, [OrgStatus.ACTIVE], OrgStatus.SUSPENDED, status_reason=reason.strip())
+        for person in org.members:  # only once the suspension is ours
             revoke_all_sessions(person)
     else:
         if org.status != OrgStatus.SUSPENDED:
             raise AccountError(_("Only a suspended organisation can be reinstated."))
-        org.status = OrgStatus.ACTIVE
-        org.status_reason = None
+        change_state(org, [OrgStatus.SUSPENDED], OrgStatus.ACTIVE, status_reason=None)
     db.session.flush()
 
 

@@ -12,6 +12,7 @@ from market.admin import queries
 from market.extensions import db
 from market.forms import ConfirmForm
 from market.permissions import Action, authorize, kind_required
+from market.state import StateConflict
 
 
 @bp.route("/organisations")
@@ -46,13 +47,14 @@ def organisation_action(org_id: int, action: str):
             ops.review_organisation(org, current_user, approve=action == "approve", reason=form.reason.data)
         else:
             ops.set_organisation_suspended(org, suspended=action == "suspend", reason=form.reason.data)
-    except ops.AccountError as error:
+    except (ops.AccountError, StateConflict) as error:  # a rule, or someone else decided first
         db.session.rollback()
         if error.field:
             form[error.field].errors = [error.message]
         else:
             flash(error.message, "error")
-        return render_template("admin/organisation.html", org=org, form=form, confirm=ConfirmForm()), 422
+        return render_template("admin/organisation.html", org=org, form=form, confirm=ConfirmForm()), \
+            409 if isinstance(error, StateConflict) else 422
     db.session.commit()
     done = {
         "approve": _("%(name)s is approved.", name=org.name),

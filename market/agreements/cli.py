@@ -24,8 +24,12 @@ def generate_orders(until):
     today = local_today()
     made = flagged = skipped = 0
     for agreement in ops.agreements_to_generate():
-        ops.refresh_status(agreement, today)
-        db.session.commit()
+        try:
+            ops.refresh_status(agreement, today)
+            db.session.commit()
+        except RuleError:  # terminated or changed at this moment: the next run sees it as it is
+            db.session.rollback()
+            continue
         if agreement.in_force is None or agreement.status.value not in ("signed", "active"):
             continue
         existing = ops.existing_due_dates(agreement)

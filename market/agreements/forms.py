@@ -12,8 +12,8 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from market.agreements.models import ScheduleKind
 from market.forms import BaseForm
@@ -60,3 +60,15 @@ class AgreementForm(BaseForm):
 
 class TerminateForm(BaseForm):
     reason = TextAreaField(_l("Why it ends early"))
+
+
+#: Said when a sign request does not carry the version the page showed (an old page, a hand-made request).
+NO_VERSION_SHOWN = _l("The page did not say which version of the terms you sign. Open the agreement again and "
+                      "sign the version shown.")
+
+
+class SignForm(BaseForm):
+    """The sign button: it says which version of the terms the page showed, and only that version is signed."""
+
+    version = IntegerField("", widget=HiddenInput(),
+                           validators=[InputRequired(NO_VERSION_SHOWN), NumberRange(1, 1_000_000, NO_VERSION_SHOWN)])

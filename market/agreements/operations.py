@@ -9,9 +9,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.agreements.forms import WEEKDAYS
 from market.agreements.models import (
     Agreement,
     AgreementDelivery,
@@ -26,7 +28,9 @@ from market.catalog.models import ListingStatus, Product
 from market.catalog.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
+from market.labels import label
 from market.orders import operations as orders
+from market.state import StateConflict, change_state
 from market.types import utcnow
 
 MAX_YEARS = 3
@@ -116,7 +120,7 @@ def check_terms(supplier: Organisation, terms: Terms, *, today: date | None = No
 
 
 def _version(agreement: Agreement, user: User, terms: Terms, checked) -> AgreementVersion:
-    number = (agreement.versions[-1].number + 1) if agreement.versions else 1
+    number = (agreement.versions[-1].number + 1) if agreement.versions else 1  # never a number used before
     version = AgreementVersion(
         number=number, schedule_kind=ScheduleKind(terms.schedule_kind),
         weekdays=",".join(str(d) for d in sorted(set(terms.weekdays))) if terms.schedule_kind == "weekly" else None,
@@ -153,68 +157,162 @@ def create_agreement(user: User, counterpart: Organisation, terms: Terms, *, dem
     return agreement
 
 
+def _lock(agreement: Agreement) -> None:
+    """Take the agreement for this transaction and read it and its versions as they are now.
+
+    Every write to an agreement starts here, so amending, signing, terminating and the status refresh take turns:
+    the no-op UPDATE holds the row lock on PostgreSQL (a second writer waits, then reads what the first
+    committed) and the database's write lock on SQLite (where `SELECT … FOR UPDATE` does not exist).
+    """
+    db.session.execute(update(Agreement).where(Agreement.id == agreement.id)
+                       .values(updated_at=Agreement.updated_at).execution_options(synchronize_session=False))
+    db.session.refresh(agreement)
+    db.session.scalars(select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
+                       .options(selectinload(AgreementVersion.lines))
+                       .execution_options(populate_existing=True)).all()
+    db.session.expire(agreement, ["versions"])
+
+
 def amend(agreement: Agreement, user: User, terms: Terms) -> AgreementVersion:
-    """Change the terms: a draft is rewritten; signed terms get a new version both sign (the old stays in force
-    until then and stays readable)."""
+    """Change the terms: a new version, numbered after the latest, that both sign (the terms in force stay so
+    until then). Earlier versions stay readable, so a signature on one shown earlier can say what changed."""
     _require_party(user, agreement)
+    _lock(agreement)
     if agreement.status in (AgreementStatus.COMPLETED, AgreementStatus.TERMINATED):
         raise AgreementError(_("A finished agreement cannot be changed."))
     checked = check_terms(agreement.supplier, terms)
-    latest = agreement.latest
-    if latest.id != agreement.in_force_version_id and latest.buyer_signed_at is None \
-            and latest.supplier_signed_at is None:
-        agreement.versions.remove(latest)  # an unsigned draft or change is simply replaced
-        db.session.flush()
     version = _version(agreement, user, terms, checked)
-    if agreement.status == AgreementStatus.PROPOSED:
-        agreement.status = AgreementStatus.DRAFT
-    agreement.updated_at = utcnow()
+    now = utcnow()
+    if agreement.status == AgreementStatus.PROPOSED:  # the signature waiting for the other side was on old terms
+        change_state(agreement, [AgreementStatus.PROPOSED], AgreementStatus.DRAFT, updated_at=now)
+    else:
+        agreement.updated_at = now
     db.session.flush()
     return version
 
 
-def sign(agreement: Agreement, user: User, *, today: date | None = None) -> None:
-    """Sign the latest terms for your side; when both sides have, they come into force."""
+class TermsChanged(StateConflict):
+    """The terms were changed after the page the signer saw: nothing is signed."""
+
+
+def _schedule_text(version: AgreementVersion) -> str:
+    if version.schedule_kind == ScheduleKind.WEEKLY:
+        names = {value: str(name) for value, name in WEEKDAYS}
+        return _("weekly on %(days)s", days=_(", ").join(names[d] for d in version.weekday_list))
+    return _("monthly on day %(day)s", day=version.month_day)
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def changes_between(shown: AgreementVersion, current: AgreementVersion) -> list[str]:
+    """What differs from the terms shown to the terms now (products, quantities, prices, schedule, dates, place),
+    one phrase each, in the user's language."""
+    changes = []
+    before = {line.product_id: line for line in shown.lines}
+    after = {line.product_id: line for line in current.lines}
+    for product_id, line in after.items():
+        old = before.get(product_id)
+        if old is None:
+            changes.append(_("%(name)s added: %(qty)s %(unit)s at ¥%(price)s", name=line.product_name,
+                             qty=_number(line.quantity), unit=label(line.unit), price=line.unit_price))
+            continue
+        if old.unit_price != line.unit_price:
+            changes.append(_("price of %(name)s ¥%(old)s → ¥%(new)s", name=line.product_name, old=old.unit_price,
+                             new=line.unit_price))
+        if old.quantity != line.quantity:
+            changes.append(_("quantity of %(name)s per delivery %(old)s → %(new)s %(unit)s", name=line.product_name,
+                             old=_number(old.quantity), new=_number(line.quantity), unit=label(line.unit)))
+    for product_id, line in before.items():
+        if product_id not in after:
+            changes.append(_("%(name)s removed", name=line.product_name))
+    if _schedule_text(shown) != _schedule_text(current):
+        changes.append(_("deliveries %(old)s → %(new)s", old=_schedule_text(shown), new=_schedule_text(current)))
+    if (shown.start_date, shown.end_date) != (current.start_date, current.end_date):
+        changes.append(_("dates %(old)s → %(new)s", old=f"{shown.start_date}–{shown.end_date}",
+                         new=f"{current.start_date}–{current.end_date}"))
+    if shown.delivery_place != current.delivery_place:
+        changes.append(_("delivery place %(old)s → %(new)s", old=shown.delivery_place, new=current.delivery_place))
+    if (shown.note or "") != (current.note or ""):
+        changes.append(_("other terms changed"))
+    return changes
+
+
+def _terms_changed(agreement: Agreement, shown_number: int) -> TermsChanged:
+    current = agreement.latest
+    shown = next((v for v in agreement.versions if v.number == shown_number), None)
+    if shown is None:
+        return TermsChanged(_("The page you signed from showed terms that no longer exist. Read version %(n)s "
+                              "below and sign it if you agree.", n=current.number))
+    listed = changes_between(shown, current) or [_("no change to products, prices or dates")]
+    return TermsChanged(_("The terms changed since you opened the page (version %(old)s → %(new)s): %(changes)s. "
+                          "Nothing was signed; read version %(new)s below and sign it if you agree.",
+                          old=shown.number, new=current.number, changes=_("; ").join(listed)))
+
+
+def sign(agreement: Agreement, user: User, *, version: int | None = None, today: date | None = None) -> None:
+    """Sign, for your side, the terms of `version` (the number of the version shown to the signer); when both
+    sides have, they come into force. If the terms changed since they were shown, `TermsChanged` says how and
+    nothing is signed. Without `version` (the demo data only) the latest terms are signed."""
     side = _require_party(user, agreement)
+    _lock(agreement)
     if agreement.status in (AgreementStatus.COMPLETED, AgreementStatus.TERMINATED):
         raise AgreementError(_("A finished agreement cannot be signed."))
-    version = agreement.latest
-    if getattr(version, f"{side}_signed_at") is not None:
+    terms = agreement.latest
+    if version is not None and version != terms.number:
+        raise _terms_changed(agreement, version)
+    if getattr(terms, f"{side}_signed_at") is not None:
         raise AgreementError(_("Your side has already signed these terms."))
     now = utcnow()
-    setattr(version, f"{side}_signed_at", now)
-    setattr(version, f"{side}_signed_by_id", user.id)
-    if version.signed_by_both:
-        agreement.in_force_version_id = version.id
-        agreement.status = AgreementStatus.SIGNED
-        refresh_status(agreement, today or local_today())
+    setattr(terms, f"{side}_signed_at", now)
+    setattr(terms, f"{side}_signed_by_id", user.id)
+    status = agreement.status
+    if terms.signed_by_both:
+        change_state(agreement, [status], _status_on(terms, today or local_today()), in_force_version_id=terms.id,
+                     updated_at=now)
     elif agreement.in_force_version_id is None:
-        agreement.status = AgreementStatus.PROPOSED
-    agreement.updated_at = now
+        change_state(agreement, [status], AgreementStatus.PROPOSED, updated_at=now)
+    else:  # a change signed by one side: the terms in force stay so
+        agreement.updated_at = now
     db.session.flush()
 
 
 def terminate(agreement: Agreement, user: User, reason: str | None) -> None:
     _require_party(user, agreement)
-    if agreement.status in (AgreementStatus.COMPLETED, AgreementStatus.TERMINATED):
-        raise AgreementError(_("The agreement has already ended."))
     reason = (reason or "").strip()
     if not reason:
         raise AgreementError(_("Say why the agreement ends early."), "reason")
-    agreement.status = AgreementStatus.TERMINATED
-    agreement.terminated_at = utcnow()
-    agreement.termination_reason = reason[:1000]
-    db.session.flush()
+    _lock(agreement)
+    if agreement.status in (AgreementStatus.COMPLETED, AgreementStatus.TERMINATED):
+        raise AgreementError(_("The agreement has already ended."))
+    change_state(agreement, [agreement.status], AgreementStatus.TERMINATED, terminated_at=utcnow(),
+                 termination_reason=reason[:1000])
+
+
+def _status_on(version: AgreementVersion, today: date) -> AgreementStatus:
+    """The status of an agreement whose terms in force are `version`, by its dates."""
+    if version.end_date < today:
+        return AgreementStatus.COMPLETED
+    if version.start_date <= today:
+        return AgreementStatus.ACTIVE
+    return AgreementStatus.SIGNED
 
 
 def refresh_status(agreement: Agreement, today: date) -> None:
+    """Signed terms become active on their start date and completed after their end date. Nothing is written when
+    nothing changes; raises StateConflict when the agreement was terminated or changed meanwhile."""
+    version = agreement.in_force
+    if version is None or agreement.status not in (AgreementStatus.SIGNED, AgreementStatus.ACTIVE) \
+            or _status_on(version, today) == agreement.status:
+        return
+    _lock(agreement)
     version = agreement.in_force
     if version is None or agreement.status not in (AgreementStatus.SIGNED, AgreementStatus.ACTIVE):
-        return
-    if version.end_date < today:
-        agreement.status = AgreementStatus.COMPLETED
-    elif version.start_date <= today:
-        agreement.status = AgreementStatus.ACTIVE
+        raise StateConflict()
+    target = _status_on(version, today)
+    if target != agreement.status:
+        change_state(agreement, [agreement.status], target)
 
 
 # --- the schedule ----------------------------------------------------------------------------------------------------

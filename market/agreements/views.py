@@ -9,11 +9,11 @@ from wtforms import SelectChoice
 from market.accounts.models import Organisation, OrgKind, OrgStatus
 from market.agreements import bp, queries
 from market.agreements import operations as ops
-from market.agreements.forms import AgreementForm, TerminateForm
+from market.agreements.forms import AgreementForm, SignForm, TerminateForm
 from market.catalog.models import ListingStatus, Product
 from market.catalog.rules import RuleError
 from market.extensions import db
-from market.forms import ConfirmForm, flash_form_errors, show_error
+from market.forms import flash_form_errors, show_error
 from market.i18n import local_today
 from market.permissions import Action, authorize, kind_required
 
@@ -76,7 +76,7 @@ def detail(agreement_id: int):
     agreement = authorize(Action.VIEW, queries.agreement_detail(agreement_id))
     return render_template("agreements/detail.html", agreement=agreement, side=ops._side(current_user, agreement),
                            fulfilment=queries.fulfilment(agreement, local_today()), terminate_form=TerminateForm(),
-                           today=local_today())
+                           sign_form=SignForm(version=agreement.latest.number), today=local_today())
 
 
 @bp.route("/<int:agreement_id>/amend", methods=["GET", "POST"])
@@ -117,13 +117,13 @@ def amend(agreement_id: int):
 @login_required
 def act(agreement_id: int, action: str):
     agreement = authorize(Action.EDIT, queries.agreement_detail(agreement_id))
-    form = TerminateForm() if action == "terminate" else ConfirmForm()
+    form = TerminateForm() if action == "terminate" else SignForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("agreements.detail", agreement_id=agreement.id))
     try:
         if action == "sign":
-            ops.sign(agreement, current_user)
+            ops.sign(agreement, current_user, version=form.version.data)
         else:
             ops.terminate(agreement, current_user, form.reason.data)
     except RuleError as error:

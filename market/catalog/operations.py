@@ -19,6 +19,7 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
 from market.regions.models import County
+from market.state import change_state
 from market.types import utcnow
 
 #: Fields a supplier sets on a product (everything but stock, status and who owns it).
@@ -106,10 +107,8 @@ def update_product(product: Product, actor: User, fields: dict) -> bool:
 def submit_product(product: Product) -> None:
     if product.status not in (ListingStatus.DRAFT, ListingStatus.RETURNED):
         raise RuleError(_("Only a draft or a returned listing can be submitted."))
-    product.status = ListingStatus.SUBMITTED
-    product.submitted_at = utcnow()
-    product.return_reason = None
-    db.session.flush()
+    change_state(product, [ListingStatus.DRAFT, ListingStatus.RETURNED], ListingStatus.SUBMITTED,
+                 submitted_at=utcnow(), return_reason=None)
 
 
 def review_product(product: Product, reviewer: User, *, approve: bool, reason: str | None = None) -> None:
@@ -117,24 +116,22 @@ def review_product(product: Product, reviewer: User, *, approve: bool, reason: s
         raise RuleError(_("Only a listing awaiting review can be approved or returned."))
     if not approve and not (reason or "").strip():
         raise RuleError(_("Say why the listing is returned."), "reason")
+    # One decision, even when two reviewers press their buttons at the same moment: the second finds it decided.
+    now = utcnow()
     if approve:
-        product.status = ListingStatus.PUBLISHED
-        product.published_at = product.published_at or utcnow()
-        product.return_reason = None
+        change_state(product, [ListingStatus.SUBMITTED], ListingStatus.PUBLISHED,
+                     published_at=product.published_at or now, return_reason=None, updated_at=now)
     else:
-        product.status = ListingStatus.RETURNED
-        product.return_reason = reason.strip()
-    product.updated_at = utcnow()
-    db.session.flush()
+        change_state(product, [ListingStatus.SUBMITTED], ListingStatus.RETURNED, return_reason=reason.strip(),
+                     updated_at=now)
 
 
 def withdraw_product(product: Product) -> None:
     """The supplier takes a listing off the catalog; it stays as a draft with its stock and history."""
     if product.status not in (ListingStatus.PUBLISHED, ListingStatus.SUBMITTED):
         raise RuleError(_("Only a published or submitted listing can be withdrawn."))
-    product.status = ListingStatus.DRAFT
-    product.updated_at = utcnow()
-    db.session.flush()
+    change_state(product, [ListingStatus.PUBLISHED, ListingStatus.SUBMITTED], ListingStatus.DRAFT,
+                 updated_at=utcnow())
 
 
 def move_stock(product: Product, delta: Decimal, reason: StockReason, *, actor: User | None = None,

@@ -13,6 +13,7 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.pledges.models import Pledge, PledgeMode, PledgeStatus
 from market.regions.models import County
+from market.state import change_state
 from market.types import utcnow
 
 
@@ -47,8 +48,7 @@ def review_pledge(pledge: Pledge, reviewer: User, *, confirm: bool, reason: str 
         raise RuleError(_("Only a pledge waiting for review can be confirmed or returned."))
     if not confirm and not (reason or "").strip():
         raise RuleError(_("Say why the pledge is returned."), "reason")
-    pledge.status = PledgeStatus.CONFIRMED if confirm else PledgeStatus.RETURNED
-    pledge.return_reason = None if confirm else reason.strip()[:1000]
-    pledge.reviewed_by_id = reviewer.id
-    pledge.reviewed_at = utcnow()
-    db.session.flush()
+    # One decision, even when two reviewers press their buttons at the same moment: the second finds it decided.
+    change_state(pledge, [PledgeStatus.SUBMITTED], PledgeStatus.CONFIRMED if confirm else PledgeStatus.RETURNED,
+                 return_reason=None if confirm else reason.strip()[:1000], reviewed_by_id=reviewer.id,
+                 reviewed_at=utcnow())
