@@ -361,11 +361,11 @@ class _SheetScan(_XmlScan):
 
     def _check_position(self, row: int, column: int) -> None:
         if row > MAX_ROW_NUMBER:
-            raise _CellError(_("The sheet uses row %(row)d; rows past %(max)d are not read. Delete the rows "
-                               "below your data, or split the file.", row=row, max=MAX_ROW_NUMBER))
+            raise _CellError(_("The sheet reaches row %(row)d; rows past %(max)d are not allowed. Delete the "
+                               "rows below your data, or split the file.", row=row, max=MAX_ROW_NUMBER))
         if column > MAX_COLUMNS:
-            raise _CellError(_("The sheet uses column %(column)d; columns past %(max)d are not read. Delete the "
-                               "columns to the right of your data.", column=column, max=MAX_COLUMNS))
+            raise _CellError(_("The sheet reaches column %(column)d; columns past %(max)d are not allowed. "
+                               "Delete the columns to the right of your data.", column=column, max=MAX_COLUMNS))
 
     def _reference(self, text: str | None) -> tuple[int, int]:
         """(row, column) of a reference such as "B7"."""
