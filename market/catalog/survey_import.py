@@ -264,13 +264,18 @@ def _part_kinds(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> dict[str, st
     return kinds
 
 
-class _XmlScan:
-    """Expat handlers for one part; the element names come as "namespace localname"."""
+def _local(tag: str) -> str:
+    """The element name without its namespace (expat gives "namespace name")."""
+    return tag[tag.rfind(" ") + 1:]
 
-    def start(self, name: str, attrs: dict) -> None:
+
+class _XmlScan:
+    """Expat handlers for one part; element names come as "namespace name" (see `_local`)."""
+
+    def start(self, tag: str, attrs: dict) -> None:
         pass
 
-    def end(self, name: str) -> None:
+    def end(self, tag: str) -> None:
         pass
 
     def text(self, data: str) -> None:
@@ -284,8 +289,9 @@ def _scan_xml(archive: zipfile.ZipFile, name: str, scan: _XmlScan) -> None:
     from xml.parsers import expat
 
     parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = lambda tag, attrs: scan.start(tag.rpartition(" ")[2], attrs)
-    parser.EndElementHandler = lambda tag: scan.end(tag.rpartition(" ")[2])
+    parser.buffer_text = True
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
     parser.CharacterDataHandler = scan.text
 
     def no_doctype(*args):
@@ -307,8 +313,8 @@ class _ContentTypesScan(_XmlScan):
     def __init__(self) -> None:
         self.overrides: dict[str, str] = {}
 
-    def start(self, name: str, attrs: dict) -> None:
-        if name == "Override" and "PartName" in attrs:
+    def start(self, tag: str, attrs: dict) -> None:
+        if _local(tag) == "Override" and "PartName" in attrs:
             self.overrides[attrs["PartName"]] = attrs.get("ContentType", "")
 
 
@@ -323,12 +329,12 @@ class _SharedStringsScan(_XmlScan):
     def __init__(self) -> None:
         self.length: int | None = None  # characters of the current string; None outside one
 
-    def start(self, name: str, attrs: dict) -> None:
-        if name == "si":
+    def start(self, tag: str, attrs: dict) -> None:
+        if _local(tag) == "si":
             self.length = 0
 
-    def end(self, name: str) -> None:
-        if name == "si":
+    def end(self, tag: str) -> None:
+        if _local(tag) == "si":
             self.length = None
 
     def text(self, data: str) -> None:
@@ -338,7 +344,7 @@ class _SharedStringsScan(_XmlScan):
                 raise _cell_too_long()
 
 
-_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,18})")
 
 
 def _column_number(letters: str) -> int:
@@ -374,7 +380,8 @@ class _SheetScan(_XmlScan):
             raise _not_a_spreadsheet()
         return int(match.group(2)), _column_number(match.group(1))
 
-    def start(self, name: str, attrs: dict) -> None:
+    def start(self, tag: str, attrs: dict) -> None:
+        name = _local(tag)
         if name == "c":
             if "r" in attrs:
                 row, self.column = self._reference(attrs["r"])
@@ -387,8 +394,8 @@ class _SheetScan(_XmlScan):
             number = attrs.get("r")
             if number is None:
                 self.row += 1
-            elif number.isdigit() and len(number) <= 10:
-                self.row = int(number)
+            elif number.isascii() and number.isdigit():
+                self.row = int(number) if len(number.lstrip("0")) <= 18 else 10**18
             else:
                 raise _not_a_spreadsheet()
             self._check_position(self.row, 1)
@@ -401,7 +408,8 @@ class _SheetScan(_XmlScan):
             last = (attrs.get("ref") or "A1").split(":")[-1]
             self._check_position(self._reference(last)[0], 1)
 
-    def end(self, name: str) -> None:
+    def end(self, tag: str) -> None:
+        name = _local(tag)
         if name == "c":
             self.cell_length = None
         elif name == "row" and self.row_has_value:
