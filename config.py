@@ -6,10 +6,12 @@ between machines comes from an environment variable so several app servers can s
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 
@@ -39,6 +41,15 @@ def engine_options(url: str) -> dict:
         options["connect_args"] = {"connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))}
         options["pool_timeout"] = 5
     return options
+
+
+def public_url(value: str) -> str:
+    """The address people reach the site at, as `scheme://host[:port][/prefix]`, without a trailing slash."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise RuntimeError(f"PUBLIC_URL must look like https://market.example.org (got {value!r}).")
+    return value.strip().rstrip("/")
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -106,6 +117,9 @@ class Config:
         self.CACHE_REDIS_URL = self.REDIS_URL
         self.CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "market:")
         self.CACHE_DEFAULT_TIMEOUT = int(env.get("CACHE_DEFAULT_TIMEOUT", "60"))
+        #: Where the site is reached; every absolute link (bulletin feed, e-mails) is built on it, never on the
+        #: Host header of a request (market.links.external_url).
+        self.PUBLIC_URL = public_url(env.get("PUBLIC_URL", "http://localhost:5000"))
         #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
         # Online payments through a Stripe-compatible API: Stripe itself in production, localstripe (port 8420)
@@ -153,6 +167,9 @@ class ProductionConfig(Config):
                 "SECRET_KEY is missing, a known default or shorter than 32 characters; "
                 "set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        if not os.environ.get("PUBLIC_URL"):
+            # Not fatal (benchmarks and first starts run without it), but feed and e-mail links point nowhere.
+            logging.getLogger("market").warning("PUBLIC_URL is not set; absolute links use %s", self.PUBLIC_URL)
 
 
 class TestingConfig(Config):
@@ -166,6 +183,7 @@ class TestingConfig(Config):
         self.SECRET_KEY = "testing-" + "x" * 40
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.PUBLIC_URL = "http://localhost"
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.CACHE_TYPE = "SimpleCache"  # one per app: tests do not see each other's pages
 

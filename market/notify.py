@@ -41,8 +41,9 @@ def send_mail(to: list[str], subject: str, body: str) -> bool:
 
 def tell_suppliers(orders) -> None:
     """A new-order message to every active person of each order's supplier (after the order is committed)."""
-    from flask import url_for
     from flask_babel import gettext as _
+
+    from market.links import external_url
 
     for order in orders:
         recipients = [person.email for person in order.supplier.members if person.active]
@@ -50,5 +51,5 @@ def tell_suppliers(orders) -> None:
                           for line in order.lines)
         body = _("New order %(reference)s from %(buyer)s, total ¥%(total)s:",
                  reference=order.reference, buyer=order.buyer.name, total=order.total_amount) + "\n" + lines + \
-            "\n\n" + url_for("orders.detail", order_id=order.id, _external=True)
+            "\n\n" + external_url("orders.detail", order_id=order.id)
         send_mail(recipients, _("New order %(reference)s", reference=order.reference), body)

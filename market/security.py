@@ -16,8 +16,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: no scheme, no host, no `//` or backslash tricks (no open redirect)."""
-    if not target:
+    """Only a path on this site: no scheme, no host, no `//` or backslash tricks (no open redirect), and no
+    control characters (CR/LF would split the Location header; browsers drop TAB and NUL from URLs)."""
+    if not target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return default
     target = target.strip()
     parts = urlsplit(target)

@@ -12,6 +12,7 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today
+from market.links import external_url
 from market.permissions import kind_required
 from market.regions.models import County
 from market.regions.queries import county_or_404
@@ -98,8 +99,9 @@ def _feed(county: County | None):
     etag = page_etag("feed", county.code if county else "-", queries.archive_version(county))
     if (cached := not_modified(etag)) is not None:
         return cached
-    body = render_template("bulletins/feed.xml", issues=issues, county=county,
-                           self_url=request.url, updated=issues[0].published_at if issues else None)
+    body = render_template("bulletins/feed.xml", issues=issues, county=county, external_url=external_url,
+                           self_url=external_url(request.endpoint, **request.view_args),
+                           updated=issues[0].published_at if issues else None)
     response = with_etag(body, etag)
     response.mimetype = "application/atom+xml"
     return response

@@ -192,21 +192,44 @@ def ledger_balance(product: Product) -> Decimal:
 # --- photos -----------------------------------------------------------------------------------------------
 
 
+#: Largest photo accepted, in pixels (40 megapixels, a phone camera's full size with room to spare): decoding
+#: holds every pixel in memory, so a small file declaring a huge picture is refused from its header alone.
+MAX_PHOTO_PIXELS = 40_000_000
+
+
 def _read_image(data: bytes) -> Image.Image:
-    """Open an upload as an image of an allowed format, judged by its content, never by its name."""
+    """Open an upload as an image of an allowed format, judged by its content, never by its name. The size
+    comes from the header (`Image.open` does not decode), so a picture with too many pixels is refused before
+    its pixels are read; Pillow's own bomb check (far above our limit) is an error too, never a warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-            image.verify()  # structure check; the object is unusable afterwards
-            image = Image.open(io.BytesIO(data))
-            image.load()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning):
+            size = image.size
+            if size[0] * size[1] <= MAX_PHOTO_PIXELS:
+                image.verify()  # structure check; the object is unusable afterwards
+                image = Image.open(io.BytesIO(data))
+                image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels() from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise RuleError(_("This file is not a JPEG, PNG or WebP picture."), "photo") from None
+    if size[0] * size[1] > MAX_PHOTO_PIXELS:
+        raise _too_many_pixels(*size)
     if image.format not in PHOTO_FORMATS:
         raise RuleError(_("This file is not a JPEG, PNG or WebP picture."), "photo")
     return image
+
+
+def _too_many_pixels(width: int | None = None, height: int | None = None) -> RuleError:
+    limit = MAX_PHOTO_PIXELS // 1_000_000
+    if width is None:
+        message = _("This picture has too many pixels: at most %(max)s megapixels. Make it smaller and try again.",
+                    max=limit)
+    else:
+        message = _("This picture has %(width)s × %(height)s pixels, more than %(max)s megapixels. Make it "
+                    "smaller and try again.", width=width, height=height, max=limit)
+    return RuleError(message, "photo")
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:

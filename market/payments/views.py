@@ -153,6 +153,40 @@ def refund(payment_id: int):
     return redirect(url_for("orders.detail", order_id=order.id))
 
 
+#: Fields of an event's object that the provider sends as integer amounts in fen.
+WEBHOOK_AMOUNT_FIELDS = ("amount", "amount_capturable", "amount_received", "amount_refunded")
+#: Longest event id and type stored (the columns of WebhookEvent); longer ones would be cut and could collide.
+WEBHOOK_TEXT_MAX = 80
+
+
+def webhook_event_problem(event: dict) -> str | None:
+    """What is wrong with the shape of a signed event, or None. Checked before anything is written, so a
+    malformed event (even one signed with our secret) gets 400 and changes nothing instead of failing halfway."""
+    for key in ("id", "type"):
+        value = event.get(key)
+        if not isinstance(value, str) or not value.strip():
+            return f"{key} is not a non-empty string"
+        if len(value) > WEBHOOK_TEXT_MAX:
+            return f"{key} is longer than {WEBHOOK_TEXT_MAX} characters"
+    data = event.get("data")
+    if not isinstance(data, dict):
+        return "data is not an object"
+    obj = data.get("object")
+    if not isinstance(obj, dict):
+        return "data.object is not an object"
+    for key in ("id", "status"):
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            return f"data.object.{key} is not a string"
+    for key in WEBHOOK_AMOUNT_FIELDS:
+        value = obj.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**15):
+            return f"data.object.{key} is not a whole number of fen"
+    error = obj.get("last_payment_error")
+    if error is not None and (not isinstance(error, dict) or not isinstance(error.get("message") or "", str)):
+        return "data.object.last_payment_error is not an object with a text message"
+    return None
+
+
 @bp.route("/stripe/webhook", methods=["POST"])
 @csrf.exempt
 @limiter.exempt
@@ -167,8 +201,11 @@ def webhook():
         event = json.loads(payload)
         if not isinstance(event, dict):
             raise ValueError("not an object")
-    except ValueError:
+    except (ValueError, RecursionError):
         return jsonify(error="body is not a JSON object"), 400
+    if (problem := webhook_event_problem(event)) is not None:
+        log.warning("webhook refused: %s", problem)
+        return jsonify(error=problem), 400
     try:
         outcome = ops.handle_event(event)
     except ops.DuplicateEvent:
