@@ -119,7 +119,12 @@ class Config:
         self.CACHE_DEFAULT_TIMEOUT = int(env.get("CACHE_DEFAULT_TIMEOUT", "60"))
         #: Where the site is reached; every absolute link (bulletin feed, e-mails) is built on it, never on the
         #: Host header of a request (market.links.external_url).
-        self.PUBLIC_URL = public_url(env.get("PUBLIC_URL", "http://localhost:5000"))
+        # Absolute links (feeds, e-mails) are built on this, never on the request's Host. SERVER_NAME and
+        # PREFERRED_URL_SCHEME are read as Flask names them when PUBLIC_URL is not given; they are not set as Flask
+        # settings, because Flask would then redirect trailing slashes to that host.
+        fallback = (f"{env.get('PREFERRED_URL_SCHEME', 'http')}://{env['SERVER_NAME']}" if env.get("SERVER_NAME")
+                    else "http://localhost:5000")
+        self.PUBLIC_URL = public_url(env.get("PUBLIC_URL") or fallback)
         #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
         # Online payments through a Stripe-compatible API: Stripe itself in production, localstripe (port 8420)
@@ -167,7 +172,7 @@ class ProductionConfig(Config):
                 "SECRET_KEY is missing, a known default or shorter than 32 characters; "
                 "set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
-        if not os.environ.get("PUBLIC_URL"):
+        if not (os.environ.get("PUBLIC_URL") or os.environ.get("SERVER_NAME")):
             # Not fatal (benchmarks and first starts run without it), but feed and e-mail links point nowhere.
             logging.getLogger("market").warning("PUBLIC_URL is not set; absolute links use %s", self.PUBLIC_URL)
 

@@ -435,3 +435,14 @@ def test_no_link_is_built_from_the_request_host():
                  if pattern.search(line)]
     assert offenders == []
 
+
+
+def test_server_name_and_scheme_give_the_public_address_when_public_url_is_not_set(monkeypatch):
+    from config import CONFIGS
+
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    monkeypatch.setenv("SERVER_NAME", "market.example.org")
+    monkeypatch.setenv("PREFERRED_URL_SCHEME", "https")
+    assert CONFIGS["development"]().PUBLIC_URL == "https://market.example.org"
+    monkeypatch.setenv("PUBLIC_URL", "https://shop.example.org/market")
+    assert CONFIGS["development"]().PUBLIC_URL == "https://shop.example.org/market"
