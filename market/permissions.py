@@ -71,8 +71,10 @@ OPEN_TO_UNAPPROVED = frozenset({
 
 
 def unapproved(user) -> bool:
-    """True for a signed-in person whose organisation is pending, rejected or suspended."""
-    return user is not None and user.is_authenticated and user.organisation.status != OrgStatus.ACTIVE
+    """True for a person (not a visitor) whose organisation is pending, rejected or suspended. Not through
+    `is_authenticated`: Flask-Login derives that from `is_active`, which is False for the last two."""
+    org = getattr(user, "organisation", None)
+    return org is not None and org.status != OrgStatus.ACTIVE
 
 
 def may_open(user, endpoint: str | None) -> bool:
@@ -97,10 +99,10 @@ def _decide_unapproved(user: User, action: Action, obj) -> Decision:
 
 
 def decide(user: User, action: Action, obj) -> Decision:
-    if user is None or not user.is_authenticated:
-        return _decide_anonymous(action, obj)
     if unapproved(user):
         return _decide_unapproved(user, action, obj)
+    if user is None or not user.is_authenticated:
+        return _decide_anonymous(action, obj)
     for model in type(obj).__mro__:
         if model in _RULES:
             return _RULES[model](user, action, obj)
