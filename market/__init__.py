@@ -215,6 +215,8 @@ def _is_connection_problem(error) -> bool:
 
 
 def register_hooks(app: Flask) -> None:
+    from market.permissions import approval_gate
     from market.security import set_security_headers
 
+    app.before_request(approval_gate)  # an unapproved organisation sees its own profile only
     app.after_request(set_security_headers)

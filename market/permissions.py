@@ -3,6 +3,11 @@
 Every view asks `authorize(action, obj)`. A user who may not even see the object gets 404, so another
 organisation's objects are never revealed; one who may see it but not do this gets 403. Feature packages
 add rules for their own models with `@rule(Model)`.
+
+People of an organisation that is not approved (pending, rejected or suspended, of any kind) see their own
+profile and what an anonymous visitor sees, nothing else: `decide` hides everything else from them, and
+`may_open` (the one gate for pages and the API, see `approval_gate` and `market.api.auth`) lets them open only
+the endpoints in `OPEN_TO_UNAPPROVED`.
 """
 
 from __future__ import annotations
@@ -49,17 +54,58 @@ def rule(model: type, *, public: Callable[[object], bool] | None = None) -> Call
     return register
 
 
+#: Endpoints a person of an organisation that is not approved may still open: their own profile, signing in and
+#: out, the password, the language, and what anonymous visitors may open anyway (the object rules in `decide`
+#: still apply there, so they see no more than a visitor). Anything else answers "awaiting approval".
+OPEN_TO_UNAPPROVED = frozenset({
+    # own profile (the object rules hide every other organisation's)
+    "home.index", "accounts.profile", "accounts.password", "accounts.members", "admin.organisation",
+    "accounts.login", "accounts.logout", "accounts.register", "accounts.language", "static",
+    # public pages
+    "catalog.index", "catalog.all_counties", "catalog.county", "catalog.export", "catalog.product", "catalog.photo",
+    "bulletins.archive", "bulletins.county_archive", "bulletins.issue", "bulletins.issue_csv", "bulletins.feed",
+    "bulletins.county_feed", "bulletins.csv_format", "reports.honour", "reports.transparency", "payments.webhook",
+    # public API
+    "api.openapi", "api.docs", "api.create_token", "api.counties", "api.products", "api.product",
+})
+
+
+def unapproved(user) -> bool:
+    """True for a person (not a visitor) whose organisation is pending, rejected or suspended. Not through
+    `is_authenticated`: Flask-Login derives that from `is_active`, which is False for the last two."""
+    org = getattr(user, "organisation", None)
+    return org is not None and org.status != OrgStatus.ACTIVE
+
+
+def may_open(user, endpoint: str | None) -> bool:
+    """Whether the user may open this page or API endpoint at all (object rules are `decide`'s)."""
+    return not unapproved(user) or endpoint in OPEN_TO_UNAPPROVED
+
+
+def _decide_anonymous(action: Action, obj) -> Decision:
+    public = _PUBLIC.get(type(obj))
+    return Decision.ALLOWED if action == Action.VIEW and public is not None and public(obj) else Decision.HIDDEN
+
+
+def _decide_unapproved(user: User, action: Action, obj) -> Decision:
+    """Own organisation and its people to look at, own details to edit; otherwise what a visitor may."""
+    own_org = (isinstance(obj, Organisation) and obj.id == user.organisation_id) or (
+        isinstance(obj, User) and obj.organisation_id == user.organisation_id)
+    if not own_org:
+        return _decide_anonymous(action, obj)
+    if action == Action.VIEW or (action == Action.EDIT and isinstance(obj, User) and obj.id == user.id):
+        return Decision.ALLOWED
+    return Decision.FORBIDDEN
+
+
 def decide(user: User, action: Action, obj) -> Decision:
+    if unapproved(user):
+        return _decide_unapproved(user, action, obj)
     if user is None or not user.is_authenticated:
-        public = _PUBLIC.get(type(obj))
-        return Decision.ALLOWED if action == Action.VIEW and public is not None and public(obj) else Decision.HIDDEN
+        return _decide_anonymous(action, obj)
     for model in type(obj).__mro__:
         if model in _RULES:
-            decision = _RULES[model](user, action, obj)
-            # People of an organisation not (yet) approved may look at what is theirs but change nothing.
-            if decision is Decision.ALLOWED and action != Action.VIEW and user.organisation.status != OrgStatus.ACTIVE:
-                return Decision.FORBIDDEN
-            return decision
+            return _RULES[model](user, action, obj)
     raise LookupError(f"no permission rule for {type(obj).__name__}")
 
 
@@ -78,22 +124,42 @@ def authorize(action: Action, obj, user: User | None = None):
 
 
 def kind_required(*kinds: OrgKind, active: bool = True):
-    """Pages that only one kind of organisation uses (e.g. the city office's approvals)."""
+    """Pages that only one kind of organisation uses (e.g. the city office's approvals). An organisation that is
+    not approved never gets in, whatever `active` says (kept for the callers: it no longer widens anything)."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapped(*args, **kwargs):
-            org = current_user.organisation
-            if org.kind not in kinds:
-                abort(403)
-            if active and org.status != OrgStatus.ACTIVE:
+            if unapproved(current_user):
+                return awaiting_approval_page()
+            if current_user.organisation.kind not in kinds:
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def awaiting_approval_page():
+    """The page an unapproved organisation's people get instead of anything not theirs: their status, a link to
+    their profile (403, so nothing caches it as the page asked for)."""
+    from flask import render_template
+
+    return render_template("accounts/awaiting_approval.html", org=current_user.organisation), 403
+
+
+def approval_gate():
+    """`before_request` for pages: people of an unapproved organisation open only `OPEN_TO_UNAPPROVED`. The API
+    asks `may_open` itself after reading the bearer token (market.api.auth), since its user is not the cookie's."""
+    from flask import request
+
+    if request.blueprint == "api" or request.endpoint is None:  # None: no such route, the 404 follows
+        return None
+    if may_open(current_user, request.endpoint):
+        return None
+    return awaiting_approval_page()
 
 
 def _is_city(user: User) -> bool:
@@ -157,6 +223,8 @@ def visible_organisations_clause(user: User):
     from sqlalchemy import and_, false, or_
 
     mine = user.organisation
+    if unapproved(user):
+        return Organisation.id == mine.id
     if mine.kind == OrgKind.CITY_OFFICE:
         return Organisation.id.isnot(None)
     clauses = [Organisation.id == mine.id]

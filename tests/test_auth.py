@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import PASSWORD, csrf_token, post_form, sign_in
 
@@ -219,3 +219,71 @@ def test_change_password_with_wrong_current_password_changes_nothing(app, client
     })
     assert "当前密码不正确" in response.get_data(as_text=True)
     assert sign_in(app.test_client(), people["firm"]).status_code == 302
+
+
+def _api_token(client, email, password=PASSWORD):
+    response = client.post("/api/v1/tokens", json={"email": email, "password": password})
+    assert response.status_code == 201, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_changing_the_password_ends_api_tokens_and_other_sessions_but_not_this_one(app, client, login, people):
+    login("firm")
+    other = login("firm", app.test_client())
+    token = _api_token(app.test_client(), people["firm"])
+    assert app.test_client().get("/api/v1/orders", headers=token).status_code == 200
+    response = post_form(client, "/account/password", {
+        "current_password": PASSWORD, "password": "a-brand-new-password", "password_again": "a-brand-new-password",
+    })
+    assert response.status_code == 302
+    assert app.test_client().get("/api/v1/orders", headers=token).status_code == 401
+    assert other.get("/account").status_code == 302  # the other browser is signed out
+    assert client.get("/account").status_code == 200  # this one goes on
+    assert app.test_client().get("/api/v1/orders", headers=_api_token(app.test_client(), people["firm"],
+                                                                       "a-brand-new-password")).status_code == 200
+
+
+def test_a_reset_by_the_city_office_ends_every_api_token_and_session(app, client, db, login, people):
+    from market.accounts.models import User
+
+    victim = login("firm", app.test_client())
+    token = _api_token(app.test_client(), people["firm"])
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == people["firm"]))
+    login("city")
+    assert post_form(client, f"/admin/users/{user_id}/reset-password", token_from="/admin/users").status_code == 200
+    response = app.test_client().get("/api/v1/orders", headers=token)
+    assert response.status_code == 401 and response.get_json()["type"] == "/api/v1/problems/invalid-token"
+    assert victim.get("/account").status_code == 302
+
+
+def test_a_temporary_password_opens_the_api_only_after_it_is_changed_on_the_pages(app, client, db, login, people):
+    import re
+
+    from market.accounts.models import User
+
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == people["firm"]))
+    city = login("city", app.test_client())
+    html = post_form(city, f"/admin/users/{user_id}/reset-password", token_from="/admin/users").get_data(as_text=True)
+    temporary = re.search(r'class="secret"><code>([^<]+)</code>', html).group(1)
+    # No token for the temporary password: it must be changed on the pages first.
+    response = client.post("/api/v1/tokens", json={"email": people["firm"], "password": temporary})
+    assert response.status_code == 403
+    assert response.get_json()["type"] == "/api/v1/problems/password-change-required"
+    assert "修改密码" in response.get_json()["detail"]
+    # A token that outlived the reset some other way (here: the flag set directly) is refused on every call.
+    token = _api_token(app.test_client(), people["city"])
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == people["city"]).values(must_change_password=True))
+        db.session.commit()
+    for path in ("/api/v1/orders", "/api/v1/pledges", "/api/v1/products", "/api/v1/reports/totals"):
+        response = app.test_client().get(path, headers=token)
+        assert response.status_code == 403, path
+        assert response.get_json()["type"] == "/api/v1/problems/password-change-required", path
+    # Changed on the pages, the new password gets a token that works.
+    assert sign_in(client, people["firm"], temporary).headers["Location"] == "/account/password"
+    post_form(client, "/account/password", {"current_password": temporary, "password": "a-brand-new-password",
+                                            "password_again": "a-brand-new-password"})
+    fresh = _api_token(app.test_client(), people["firm"], "a-brand-new-password")
+    assert app.test_client().get("/api/v1/orders", headers=fresh).status_code == 200

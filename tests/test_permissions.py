@@ -106,15 +106,17 @@ def test_visitors_are_sent_to_sign_in(client):
     assert client.get("/admin/organisations/1").status_code == 404
 
 
-def test_people_of_a_pending_organisation_may_look_but_not_act(app, db, factory):
+def test_people_of_a_pending_organisation_see_their_own_organisation_only(app, db, factory):
     from market.permissions import Action, Decision, decide
 
     with app.app_context():
         office = factory.organisation(kind="county_office", county="qingyuan", status="pending")
         officer = factory.user(office, role="manager")
         supplier = factory.organisation(kind="supplier", county="qingyuan", status="pending")
-        assert decide(officer, Action.VIEW, supplier) is Decision.ALLOWED
-        assert decide(officer, Action.APPROVE, supplier) is Decision.FORBIDDEN
+        assert decide(officer, Action.VIEW, supplier) is Decision.HIDDEN
+        assert decide(officer, Action.APPROVE, supplier) is Decision.HIDDEN
+        assert decide(officer, Action.VIEW, office) is Decision.ALLOWED
+        assert decide(officer, Action.MANAGE_MEMBERS, office) is Decision.FORBIDDEN
         db.session.rollback()
 
 

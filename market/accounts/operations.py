@@ -160,12 +160,29 @@ def end_login_session(token: str | None) -> None:
     )
 
 
-def revoke_all_sessions(user: User) -> None:
-    db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+def revoke_all_sessions(user: User, *, except_token: str | None = None) -> None:
+    """Sign the person out everywhere (but for the login session of `except_token`, the one acting now)."""
+    stmt = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+    if except_token:
+        stmt = stmt.where(LoginSession.token_hash != hash_token(except_token))
+    db.session.execute(stmt.values(revoked_at=utcnow()))
+
+
+#: What else a new password ends (the API's tokens): packages above this one register here, so the rule runs
+#: wherever the password changes without accounts importing them.
+_ON_NEW_PASSWORD: list = []
+
+
+def on_new_password(fn):
+    """Register `fn(user)`, called in the same transaction whenever a person's password changes or is reset."""
+    _ON_NEW_PASSWORD.append(fn)
+    return fn
+
+
+def _end_credentials(user: User, *, except_token: str | None = None) -> None:
+    revoke_all_sessions(user, except_token=except_token)
+    for fn in _ON_NEW_PASSWORD:
+        fn(user)
 
 
 def update_profile(user: User, *, name: str, phone: str | None) -> None:
@@ -174,18 +191,23 @@ def update_profile(user: User, *, name: str, phone: str | None) -> None:
     db.session.flush()
 
 
-def change_password(user: User, new_password: str) -> None:
+def change_password(user: User, new_password: str, *, current_session: str | None = None) -> None:
+    """The person's own change: every API token and every other login session ends; the session of
+    `current_session` (the raw token of the one making the change) goes on."""
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
+    _end_credentials(user, except_token=current_session)
     record(db.session, "users.password_change", user)
+    db.session.flush()
 
 
 def reset_password(user: User) -> str:
-    """An administrator's reset: a temporary password shown once, every session of the person signed out."""
+    """An administrator's reset: a temporary password shown once, every session and API token of the person
+    ended."""
     temporary = secrets.token_urlsafe(9)
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
-    revoke_all_sessions(user)
+    _end_credentials(user)
     record(db.session, "users.password_reset", user)
     return temporary
 

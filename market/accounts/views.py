@@ -178,10 +178,8 @@ def password():
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             user = current_user._get_current_object()
-            ops.change_password(user, form.password.data)
-            # Every session of this person ends; this one goes on under a new token.
-            ops.revoke_all_sessions(user)
-            _sign_in(user, remember=False)
+            # Every API token and every other session of this person ends; this one goes on.
+            ops.change_password(user, form.password.data, current_session=user.login_token)
             db.session.commit()
             flash(_("Your password is changed."), "success")
             return redirect(url_for("home.index"))

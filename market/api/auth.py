@@ -6,11 +6,13 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import g, request
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
 from market.api import bp
 from market.api.operations import user_for_token
 from market.api.problems import ApiProblem
+from market.permissions import may_open
 
 
 @bp.before_request
@@ -21,6 +23,9 @@ def authenticate() -> None:
         user = user_for_token(header[7:].strip())
         if user is None:
             raise ApiProblem(401, slug="invalid-token")
+        refusal = refusal_for(user)
+        if refusal is not None:
+            raise refusal
     # Replace whatever the session cookie would have loaded: Flask-Login reads g._login_user first.
     g._login_user = user if user is not None else AnonymousUserMixin()
 
@@ -33,3 +38,18 @@ def signed_in(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def refusal_for(user) -> ApiProblem | None:
+    """Why this person may not use the API here, or None: the same gate as the pages (an organisation that is
+    not approved reaches only the public endpoints), and a temporary password must first be changed on the
+    pages (every call with a token answers 403 until then, and no token is issued for it)."""
+    if not may_open(user, request.endpoint):
+        return ApiProblem(403, _("Your organisation awaits approval, was returned or is suspended: until it is "
+                                 "approved you see only your own profile and the public catalog."),
+                          slug="organisation-not-approved", title=_("Organisation not approved"))
+    if user.must_change_password:
+        return ApiProblem(403, _("Choose a new password on the website (Account, Change password) before you use "
+                                 "the API."),
+                          slug="password-change-required", title=_("Password change required"))
+    return None

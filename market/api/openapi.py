@@ -26,8 +26,15 @@ def _json(schema: dict, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+#: Any call with a token may also answer these two (market.api.auth.refusal_for), beyond the endpoints that list 403.
+FORBIDDEN = ("Not allowed. Type /api/v1/problems/organisation-not-approved: the caller's organisation is pending, "
+             "returned or suspended (only the public endpoints answer). Type /api/v1/problems/"
+             "password-change-required: a temporary password must first be changed on the website (no token is "
+             "issued for it, and tokens answer nothing until then).")
+
+
 def _responses(ok: dict, *codes: int) -> dict:
-    names = {400: "Bad request", 401: "Not signed in, or the token is not valid", 403: "Not allowed",
+    names = {400: "Bad request", 401: "Not signed in, or the token is not valid", 403: FORBIDDEN,
              404: "Not found, or not yours to see", 409: "Conflicts with the current state",
              415: "The body is not JSON", 422: "Invalid input, with `errors` per field", 429: "Too many attempts"}
     responses = dict(ok)

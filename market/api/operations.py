@@ -6,10 +6,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from market.accounts.models import User, hash_token
+from market.accounts.operations import on_new_password
 from market.api.models import ApiToken
 from market.catalog.rules import RuleError
 from market.extensions import db
@@ -50,6 +51,13 @@ def revoke_token(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
+
+
+@on_new_password
+def revoke_tokens_of(user: User) -> None:
+    """Every live token of the person ends: a new password (own change or reset) ends what the old one gave."""
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -11,7 +11,7 @@ from market.accounts import operations as accounts
 from market.accounts.models import OrgKind
 from market.api import bp
 from market.api import operations as tokens
-from market.api.auth import signed_in
+from market.api.auth import refusal_for, signed_in
 from market.api.openapi import spec
 from market.api.parsing import json_body, paging, product_payload
 from market.api.problems import ApiProblem, from_exception, problem_response
@@ -86,6 +86,8 @@ def create_token():
         raise ApiProblem(401, _("The email or password is wrong."), slug="invalid-credentials")
     if not user.is_active:
         raise ApiProblem(403, _("This account or its organisation is suspended. Ask the city office."))
+    if (refusal := refusal_for(user)) is not None:  # a temporary password gets no token
+        raise refusal
     from datetime import timedelta
 
     token, raw = tokens.issue_token(user, "API sign-in", expires_in=timedelta(days=tokens.SIGN_IN_TOKEN_DAYS))

@@ -10,6 +10,7 @@ from market.catalog import queries as catalog_queries
 from market.orders import queries as order_queries
 from market.home import bp
 from market.pairing import queries as pairing
+from market.permissions import unapproved
 
 
 @bp.route("/")
@@ -21,6 +22,8 @@ def index():
             counties=admin_queries.counties_with_supplier_counts(),
         )
     org = current_user.organisation
+    if unapproved(current_user):  # its own profile and status, none of the dashboards' other organisations
+        return render_template("accounts/awaiting_approval.html", org=org)
     context = {"org": org}
     if org.kind == OrgKind.BUYER:
         context["paired_county"] = pairing.county_for_buyer(org)
