@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.catalog import rules
-from market.catalog.models import ListingStatus, Product, StockReason, Unit
+from market.catalog.models import Product, StockReason, Unit
 from market.catalog.operations import StockShortage, move_stock
 from market.catalog.rules import RuleError
 from market.extensions import db
@@ -68,6 +68,9 @@ class LineRequest:
     unit: Unit | None = None
     #: A price agreed beforehand (a supply agreement); otherwise the product's price of the moment.
     unit_price: Decimal | None = None
+    #: The price (and unit) the buyer was shown; when given, placing refuses a price that has changed since.
+    seen_price: Decimal | None = None
+    seen_unit: Unit | None = None
 
 
 def ensure_can_buy(org: Organisation) -> None:
@@ -82,12 +85,13 @@ def check_line(product: Product | None, quantity, buyer: Organisation, unit: Uni
     """The rules every order line obeys, for the cart, the order form and the API alike."""
     from market.i18n import local_today
 
-    if product is None:
+    if product is None or not (product.listed or product.supplier_id == buyer.id):
+        # Unpublished, or its supplier is not active: the buyer cannot see it, so it is answered exactly as a
+        # missing id, without its name.
         raise OrderError(_("This product does not exist."), "product_id")
     qty = rules.quantity(quantity)
     day = day or local_today()
-    if product.unsold_quantity < qty and product.on_sale_on(day) or (
-            product.unsold_quantity == 0 and product.status == ListingStatus.PUBLISHED):
+    if product.unsold_quantity < qty and product.on_sale_on(day) or product.unsold_quantity == 0:
         # Sold out, or not enough: say so plainly (the conditional UPDATE is what really guards the stock).
         raise StockShortage(product, qty)
     if not product.on_sale_on(day):
@@ -102,6 +106,38 @@ def check_line(product: Product | None, quantity, buyer: Organisation, unit: Uni
         raise OrderError(_("The minimum order of %(name)s is %(min)s.", name=product.name,
                            min=f"{product.min_order_quantity.normalize():f}"), "quantity")
     return qty
+
+
+class PriceChanged(OrderError):
+    """A price (or unit) is no longer the one the buyer was shown; nothing was ordered. `changes` lists each
+    line as (product, price seen, price now, unit seen, unit now)."""
+
+    def __init__(self, changes: list[tuple[Product, Decimal, Decimal, Unit | None, Unit]]):
+        from market.i18n import money
+        from market.labels import label
+
+        self.changes = changes
+        lines = "; ".join(
+            _("%(name)s: %(old)s → %(new)s per %(unit)s", name=product.name, old=money(seen), new=money(now),
+              unit=label(unit_now))
+            for product, seen, now, _unit_seen, unit_now in changes)
+        super().__init__(_("Prices changed since you saw them; nothing was ordered. %(lines)s. Check the cart and "
+                           "place the order again.", lines=lines), "lines")
+
+
+def check_prices_seen(lines: list[LineRequest], products: dict[int, Product]) -> None:
+    """A buyer is never ordered at a price other than the one shown: each line that carries the price (and
+    unit) the buyer saw must still match today's, or the whole placement is refused (PriceChanged)."""
+    changes = []
+    for line in sorted(lines, key=lambda line: line.product_id):
+        product = products[line.product_id]
+        if line.seen_price is None or line.unit_price is not None:
+            continue  # no price shown (an older API client), or a price agreed beforehand
+        unit_seen = line.seen_unit or line.unit
+        if line.seen_price != product.price or (unit_seen is not None and unit_seen != product.unit):
+            changes.append((product, line.seen_price, product.price, unit_seen, product.unit))
+    if changes:
+        raise PriceChanged(changes)
 
 
 # --- cart ------------------------------------------------------------------------------------------------------
@@ -180,6 +216,7 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
+    check_prices_seen(lines, products)
     agreed = {line.product_id: line.unit_price for line in lines if line.unit_price is not None}
 
     # The token row first: a concurrent second submission waits here for the first to commit, then fails on

@@ -101,15 +101,43 @@ def cart_remove(item_id: int):
     return redirect(url_for("orders.cart"))
 
 
+def _seen_prices(items: list[CartItem]) -> dict[int, tuple[Decimal, str | None]] | None:
+    """The price and unit of each cart line as the cart page showed them (hidden fields of the place form), or
+    None when a line was not on the page the buyer saw (added elsewhere since)."""
+    from market.catalog.rules import price
+
+    seen = {}
+    for item in items:
+        raw = request.form.get(f"seen_price_{item.product_id}")
+        if raw is None:
+            return None
+        try:
+            seen[item.product_id] = (price(raw), request.form.get(f"seen_unit_{item.product_id}") or None)
+        except RuleError:
+            abort(400)  # the page's hidden field, not something a person typed
+    return seen
+
+
 @bp.route("/place", methods=["POST"])
 @_buyer_only()
 def place():
+    from market.catalog.models import Unit
+
     form = PlaceOrderForm()
     if not form.validate_on_submit():
         abort(400)
     buyer = current_user.organisation
     items = queries.cart_items(current_user)
-    lines = [ops.LineRequest(item.product_id, item.quantity) for item in items]
+    seen = _seen_prices(items)
+    if items and seen is None:
+        flash(_("Your cart changed since you saw it; check it and place the order again."), "error")
+        return redirect(url_for("orders.cart"))
+    if any(not item.product.listed for item in items):  # withdrawn, or its supplier suspended
+        flash(_("Some products in your cart are no longer on sale; remove them to place the order."), "error")
+        return redirect(url_for("orders.cart"))
+    units = {u.value: u for u in Unit}
+    lines = [ops.LineRequest(item.product_id, item.quantity, seen_price=seen[item.product_id][0],
+                             seen_unit=units.get(seen[item.product_id][1])) for item in items]
     try:
         bulk, created = ops.place_order_once(buyer, current_user, lines, form.client_token.data)
         if created:
