@@ -215,8 +215,9 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
 
     now = now or utcnow()
     day = now.astimezone(SHANGHAI).date()
+    # An id beyond the column's range names no product (and must not reach the database driver).
     products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_([line.product_id for line in lines])))}
+        select(Product).where(Product.id.in_([line.product_id for line in lines if 0 < line.product_id < 2**31])))}
     checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
