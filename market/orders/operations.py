@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.catalog import rules
@@ -217,7 +218,7 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     day = now.astimezone(SHANGHAI).date()
     # An id beyond the column's range names no product (and must not reach the database driver).
     products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_([line.product_id for line in lines if 0 < line.product_id < 2**31])))}
+        select(Product).options(selectinload(Product.supplier)).where(Product.id.in_([line.product_id for line in lines if 0 < line.product_id < 2**31])))}
     checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
