@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType
 from market.catalog.models import Category, LinkageMode, ListingStatus, StockReason, Unit
-from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
+from market.orders.models import CanteenMode, CoverageStatus, OrderStatus, PaymentStatus
 from market.payments.models import PaymentMethod, PaymentState, RefundState
 from market.agreements.models import AgreementStatus, DeliveryState, ScheduleKind
 from market.pledges.models import PledgeMode, PledgeStatus
@@ -113,6 +113,11 @@ LABELS = {
         CanteenMode.NONE: _l("No canteen"),
         CanteenMode.SHARED: _l("Shared canteen (declaring for all units)"),
         CanteenMode.OUTSOURCED: _l("Outsourced canteen"),
+    },
+    CoverageStatus: {
+        CoverageStatus.PENDING: _l("waiting for the unit's answer"),
+        CoverageStatus.ACCEPTED: _l("accepted"),
+        CoverageStatus.DECLINED: _l("declined"),
     },
     Category: {
         Category.GRAIN_OIL: _l("Grain and oil"),

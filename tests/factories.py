@@ -51,3 +51,10 @@ def user(org, *, email: str | None = None, password: str = PASSWORD, role: str =
         password=password,
         role=Role(role),
     )
+
+
+def seen_prices(html: str) -> dict[str, str]:
+    """The prices and units the cart page showed (the place form's hidden `seen_*` fields), to post back."""
+    import re
+
+    return dict(re.findall(r'name="(seen_(?:price|unit)_\d+)" value="([^"]*)"', html))

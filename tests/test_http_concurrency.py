@@ -85,13 +85,16 @@ def test_n_buyers_over_http_and_k_units_exactly_k_orders(app, db, people, factor
         s.post(server + "/orders/cart/add", data={"csrf_token": _token(cart), "product_id": product_id,
                                                   "quantity": "1"}, timeout=10)
         cart = s.get(server + "/orders/cart", timeout=10).text
-        sessions.append((s, _token(cart), _token(cart, "client_token")))
+        from tests.factories import seen_prices
+
+        sessions.append((s, _token(cart), _token(cart, "client_token"), seen_prices(cart)))
 
     barrier, outcomes = threading.Barrier(n), []
 
-    def place(session, csrf, client_token):
+    def place(session, csrf, client_token, seen):
         barrier.wait()
-        response = session.post(server + "/orders/place", data={"csrf_token": csrf, "client_token": client_token},
+        response = session.post(server + "/orders/place", data={"csrf_token": csrf, "client_token": client_token,
+                                                                **seen},
                                 allow_redirects=False, timeout=60)
         location = response.headers.get("Location", "")
         if "/orders/placed/" in location:
@@ -105,7 +108,7 @@ def test_n_buyers_over_http_and_k_units_exactly_k_orders(app, db, people, factor
         t.start()
     for t in threads:
         t.join(timeout=120)
-    for s, _, _ in sessions:
+    for s, *_ in sessions:
         s.close()
 
     assert sorted(outcomes) == ["ok"] * k + ["short"] * (n - k), outcomes

@@ -139,6 +139,14 @@ def test_a_shared_canteen_declaration_counts_the_purchases_of_every_unit_it_cove
         school_id = _user(db, people["buyer_school"]).organisation_id
     login("buyer_party")
     assert _declare(client, canteen_mode="shared", covered_units=str(school_id)).status_code == 302
+    with app.app_context():  # the covered unit accepts (until then nothing of it counts)
+        from market.orders import operations as order_ops
+        from market.orders.models import ShareCoverage
+
+        school_manager = _user(db, people["buyer_school"])
+        order_ops.answer_coverage(school_manager.organisation, school_manager,
+                                  db.session.scalar(select(ShareCoverage.id)), accept=True)
+        db.session.commit()
     product = make_product(app, db, people, stock="100", price=Decimal("10.00"))
     bulk, _ = _place(app, db, people["buyer_school"], [(product, "5")])
     order_id = _orders_of_bulk(app, db, bulk)[0]

@@ -65,3 +65,20 @@ def users_for_admin(q: str | None = None, page: int = 1, per_page: int = 50):
     if q:
         stmt = stmt.where(or_(User.email.contains(q.lower()), User.name.contains(q), Organisation.name.contains(q)))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def open_orders_of_supplier(org: Organisation) -> list:
+    """A supplier's orders still under way (placed, confirmed or shipped), oldest first: what the city office
+    follows up when it suspends the supplier (its products are off sale, but these buyers wait for goods)."""
+    from sqlalchemy.orm import joinedload
+
+    from market.orders.models import Order, OrderStatus
+
+    if org.kind != OrgKind.SUPPLIER:
+        return []
+    return list(db.session.scalars(
+        select(Order).options(joinedload(Order.buyer))
+        .where(Order.supplier_id == org.id,
+               Order.status.in_((OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.SHIPPED)))
+        .order_by(Order.placed_at, Order.id)
+    ))

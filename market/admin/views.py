@@ -31,7 +31,15 @@ def organisations():
 @bp.route("/organisations/<int:org_id>")
 def organisation(org_id: int):
     org = authorize(Action.VIEW, db.session.get(Organisation, org_id))
-    return render_template("admin/organisation.html", org=org, form=ReasonForm(), confirm=ConfirmForm())
+    return render_template("admin/organisation.html", org=org, form=ReasonForm(), confirm=ConfirmForm(),
+                           open_orders=_open_orders(org))
+
+
+def _open_orders(org: Organisation) -> list:
+    """For the city office, a supplier's orders under way once it is not active (to follow them up)."""
+    if current_user.organisation.kind != OrgKind.CITY_OFFICE or org.status == OrgStatus.ACTIVE:
+        return []
+    return queries.open_orders_of_supplier(org)
 
 
 @bp.route("/organisations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>", methods=["POST"])
@@ -53,8 +61,8 @@ def organisation_action(org_id: int, action: str):
             form[error.field].errors = [error.message]
         else:
             flash(error.message, "error")
-        return render_template("admin/organisation.html", org=org, form=form, confirm=ConfirmForm()), \
-            409 if isinstance(error, StateConflict) else 422
+        return render_template("admin/organisation.html", org=org, form=form, confirm=ConfirmForm(),
+                               open_orders=_open_orders(org)), 409 if isinstance(error, StateConflict) else 422
     db.session.commit()
     done = {
         "approve": _("%(name)s is approved.", name=org.name),

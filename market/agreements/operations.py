@@ -24,7 +24,7 @@ from market.agreements.models import (
     ScheduleKind,
 )
 from market.catalog import rules
-from market.catalog.models import ListingStatus, Product
+from market.catalog.models import Product
 from market.catalog.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
@@ -87,10 +87,11 @@ def check_terms(supplier: Organisation, terms: Terms, *, today: date | None = No
     checked = []
     for line in terms.lines:
         product = products.get(line.product_id)
-        if product is None or product.supplier_id != supplier.id:
+        if product is None or not product.listed:
+            # Unpublished or its supplier not active: answered as a missing id, without its name.
+            raise AgreementError(_("This product does not exist."), "lines")
+        if product.supplier_id != supplier.id:
             raise AgreementError(_("Every product must be the supplier's own."), "lines")
-        if product.status != ListingStatus.PUBLISHED:
-            raise AgreementError(_("%(name)s is not published.", name=product.name), "lines")
         qty = rules.quantity(line.quantity, _("the quantity per delivery"))
         if qty < product.min_order_quantity:
             raise AgreementError(_("The minimum order of %(name)s is %(min)s.", name=product.name,
@@ -368,6 +369,13 @@ def place_delivery(agreement: Agreement, due: date, *, now: datetime | None = No
     """Order one due delivery at the agreed prices through the ordinary placement (stock through the ledger).
     Raises RuleError (StockShortage…) when it cannot be filled: the caller rolls back and calls `flag_unfilled`."""
     version = agreement.in_force
+    if agreement.supplier.status != OrgStatus.ACTIVE:
+        raise AgreementError(_("The supplier is suspended; no delivery is ordered until the city office reinstates "
+                               "it."))
+    for line in version.lines:
+        if not line.product.listed:
+            raise AgreementError(_("%(name)s is no longer in the catalog; the delivery cannot be ordered.",
+                                   name=line.product_name))
     lines = [orders.LineRequest(line.product_id, line.quantity, unit_price=line.unit_price) for line in version.lines]
     bulk, _created = orders.place_order(agreement.buyer, None, lines, f"agreement-{agreement.id}-{due.isoformat()}",
                                         now=now)

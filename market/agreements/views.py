@@ -10,7 +10,7 @@ from market.accounts.models import Organisation, OrgKind, OrgStatus
 from market.agreements import bp, queries
 from market.agreements import operations as ops
 from market.agreements.forms import AgreementForm, SignForm, TerminateForm
-from market.catalog.models import ListingStatus, Product
+from market.catalog.models import Product
 from market.catalog.rules import RuleError
 from market.extensions import db
 from market.forms import flash_form_errors, show_error
@@ -19,8 +19,7 @@ from market.permissions import Action, authorize, kind_required
 
 
 def _supplier_products(supplier_id: int) -> list[SelectChoice]:
-    products = db.session.scalars(select(Product).where(Product.supplier_id == supplier_id,
-                                                        Product.status == ListingStatus.PUBLISHED)
+    products = db.session.scalars(select(Product).where(Product.supplier_id == supplier_id, Product.listed_clause())
                                   .order_by(Product.name)).all()
     return [SelectChoice("", "—")] + [SelectChoice(str(p.id), f"{p.name} · ¥{p.price}/{p.unit.value}") for p in products]
 

@@ -145,7 +145,10 @@ def spec() -> dict:
                     "type": "object", "required": ["product_id", "quantity"], "additionalProperties": False,
                     "properties": {"product_id": {"type": "integer", "minimum": 1},
                                    "quantity": DECIMAL_IN,
-                                   "unit": {"type": "string", "enum": [u.value for u in Unit]}}}},
+                                   "unit": {"type": "string", "enum": [u.value for u in Unit]},
+                                   "expected_unit_price": dict(DECIMAL_IN, description=(
+                                       "The price the buyer was shown; if today's differs, nothing is ordered "
+                                       "and the answer is 409 price-changed listing the lines."))}}},
             },
         },
         "Order": {

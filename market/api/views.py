@@ -225,8 +225,9 @@ def place_order():
         errors["lines"] = _("A list of at least one line.")
     else:
         for index, line in enumerate(raw_lines):
-            if not isinstance(line, dict) or set(line) - {"product_id", "quantity", "unit"}:
-                errors[f"lines[{index}]"] = _("Each line is {\"product_id\", \"quantity\"} (and optionally \"unit\").")
+            if not isinstance(line, dict) or set(line) - {"product_id", "quantity", "unit", "expected_unit_price"}:
+                errors[f"lines[{index}]"] = _("Each line is {\"product_id\", \"quantity\"} (and optionally "
+                                              "\"unit\" and \"expected_unit_price\").")
                 continue
             pid = line.get("product_id")
             if isinstance(pid, bool) or not isinstance(pid, int) or pid < 1:
@@ -238,7 +239,18 @@ def place_order():
             if unit is not None and unit not in Unit.__members__.values():
                 errors[f"lines[{index}].unit"] = _("One of: %(values)s.", values=", ".join(u.value for u in Unit))
                 continue
-            lines.append(order_ops.LineRequest(pid, line.get("quantity"), Unit(unit) if unit else None))
+            expected = line.get("expected_unit_price")
+            if expected is not None:
+                # The price the client showed its user; placing refuses (409 price-changed) if it moved since.
+                from market.catalog.rules import price
+
+                try:
+                    expected = price(expected)
+                except RuleError as error:
+                    errors[f"lines[{index}].expected_unit_price"] = error.message
+                    continue
+            lines.append(order_ops.LineRequest(pid, line.get("quantity"), Unit(unit) if unit else None,
+                                               seen_price=expected))
     if errors:
         raise ApiProblem(422, errors=errors)
     try:
@@ -248,6 +260,10 @@ def place_order():
                          product_name=error.product.name) from None
     except order_ops.NotABuyer as error:
         raise ApiProblem(403, error.message) from None
+    except order_ops.PriceChanged as error:
+        raise ApiProblem(409, error.message, slug="price-changed", lines=[
+            {"product_id": product.id, "expected_unit_price": dec(seen), "unit_price": dec(now), "unit": unit.value}
+            for product, seen, now, _unit_seen, unit in error.changes]) from None
     except RuleError as error:
         raise ApiProblem(422, error.message, errors={error.field or "lines": error.message}) from None
     db.session.commit()

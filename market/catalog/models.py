@@ -17,10 +17,11 @@ from sqlalchemy import (
     Text,
     and_,
     or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from market.accounts.models import Organisation, User
+from market.accounts.models import Organisation, OrgStatus, User
 from market.extensions import db
 from market.regions.models import County, Village
 from market.types import Money, Quantity, UTCDateTime, enum_column, utcnow
@@ -138,10 +139,16 @@ class Product(db.Model):
     def identification_expired(self) -> bool:
         return self.identification_valid_until is not None and self.identification_valid_until < _today()
 
+    @property
+    def listed(self) -> bool:
+        """In the catalogs: published, and its supplier is active (a suspended, rejected or pending supplier's
+        products are off sale everywhere until it is active again). Anyone may see a listed product."""
+        return self.status == ListingStatus.PUBLISHED and self.supplier.status == OrgStatus.ACTIVE
+
     def on_sale_on(self, day: date) -> bool:
-        """Published, with stock, and not carrying an expired identification: a buyer can order it."""
+        """Listed, with stock, and not carrying an expired identification: a buyer can order it."""
         return (
-            self.status == ListingStatus.PUBLISHED
+            self.listed
             and self.unsold_quantity > 0
             and (self.identification_valid_until is None or self.identification_valid_until >= day)
         )
@@ -151,10 +158,22 @@ class Product(db.Model):
         return self.on_sale_on(_today())
 
     @classmethod
+    def supplier_active_clause(cls):
+        """SQL: the supplier is active. Written as "not one of the few inactive suppliers" so catalog pages stay
+        a scan of products alone (no join), and the LIMIT still applies to the index scan."""
+        inactive = select(Organisation.id).where(Organisation.status != OrgStatus.ACTIVE)
+        return cls.supplier_id.not_in(inactive)
+
+    @classmethod
+    def listed_clause(cls):
+        """SQL form of `listed`."""
+        return and_(cls.status == ListingStatus.PUBLISHED, cls.supplier_active_clause())
+
+    @classmethod
     def on_sale_clause(cls, day: date):
         """SQL form of `on_sale_on`, for catalog queries."""
         return and_(
-            cls.status == ListingStatus.PUBLISHED,
+            cls.listed_clause(),
             cls.unsold_quantity > 0,
             or_(cls.identification_valid_until.is_(None), cls.identification_valid_until >= day),
         )

@@ -84,11 +84,34 @@ def create_product(supplier: Organisation, actor: User, fields: dict, opening_st
     return product
 
 
+#: What a buyer relies on when ordering, or what the county vouches for when it publishes: a change to any of
+#: these on a published product sends it back to the county's review. Stock, dates, storage, the stranded flag
+#: and the free description do not (the order records name, unit and price; the county reviews the rest).
+REVIEWED_FIELDS = (
+    "name", "category", "variety", "specification", "unit", "price", "min_order_quantity", "households_linked",
+    "linkage_mode", "identification_number", "identification_valid_until",
+)
+
+
+def _normalised(value):
+    return value.strip() or None if isinstance(value, str) else value
+
+
+def review_changes(product: Product, fields: dict) -> list[str]:
+    """The reviewed fields `fields` would change on `product`, in REVIEWED_FIELDS order."""
+    return [key for key in REVIEWED_FIELDS
+            if key in fields and _normalised(fields[key]) != _normalised(getattr(product, key))]
+
+
 def update_product(product: Product, actor: User, fields: dict) -> bool:
-    """Change a listing. A new price on a published product sends it back to review; returns True then."""
+    """Change a listing. A change a buyer relies on (REVIEWED_FIELDS) to a published product sends it back to
+    the county's review; returns True then."""
+    from market.state import change_state
+
     merged = {k: fields.get(k, getattr(product, k)) for k in PRODUCT_FIELDS}
     _check_dates(merged)
-    price_changed = "price" in fields and fields["price"] != product.price
+    changed = review_changes(product, fields)
+    loaded_status = product.status
     for key in PRODUCT_FIELDS:
         if key in fields:
             setattr(product, key, fields[key])
@@ -96,10 +119,12 @@ def update_product(product: Product, actor: User, fields: dict) -> bool:
         product.stranded_since = product.stranded_cause = None
     product.search_text = _search_text(product, product.supplier)
     product.updated_at = utcnow()
-    back_to_review = price_changed and product.status == ListingStatus.PUBLISHED
+    back_to_review = bool(changed) and loaded_status == ListingStatus.PUBLISHED
     if back_to_review:
-        product.status = ListingStatus.SUBMITTED
-        product.submitted_at = utcnow()
+        change_state(product, [ListingStatus.PUBLISHED], ListingStatus.SUBMITTED, submitted_at=utcnow())
+    elif changed:
+        # Not published when read: make sure it was not published meanwhile, or the change would skip review.
+        change_state(product, [loaded_status], loaded_status)
     db.session.flush()
     return back_to_review
 

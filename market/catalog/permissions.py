@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from market.accounts.models import OrgKind, User
-from market.catalog.models import ListingStatus, Product, SurveyRow
+from market.catalog.models import Product, SurveyRow
 from market.permissions import Action, Decision, rule
 
 
@@ -13,7 +13,8 @@ def _office_of(user: User, county_id: int) -> bool:
 
 
 def is_public(product: Product) -> bool:
-    return product.status == ListingStatus.PUBLISHED
+    # Listed, not only published: a suspended supplier's products are hidden like unpublished ones.
+    return product.listed
 
 
 @rule(Product, public=is_public)

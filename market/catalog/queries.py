@@ -11,7 +11,7 @@ from flask import abort
 from sqlalchemy import BigInteger, case, func, literal, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
-from market.accounts.models import Organisation
+from market.accounts.models import Organisation, OrgKind, OrgStatus
 from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockEntry, SurveyRow
 from market.extensions import db
 from market.regions.models import County
@@ -68,7 +68,8 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
                        first_county_id: int | None = None):
     """Published products of a county (or all counties), filtered and sorted, with the first photo's id.
 
-    Every published product is listed, also those off sale (no stock left, identification expired) unless
+    Every listed product (published, supplier active) is shown, also those off sale (no stock left,
+    identification expired) unless
     `in_stock` asks for orderable ones only. `first_county_id` (a buyer's paired county) puts that county's
     products before all others. Three statements whatever the number of products: a count, one page of rows,
     and that page's suppliers.
@@ -77,7 +78,7 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
         select(Product, first_photo_id().label("photo_id"))
         # selectin, not a join: the page query stays on products alone so the LIMIT applies to the index scan
         .options(selectinload(Product.supplier))
-        .where(Product.status == ListingStatus.PUBLISHED)
+        .where(Product.listed_clause())
     )
     if county is not None:
         stmt = stmt.where(Product.county_id == county.id)
@@ -109,11 +110,12 @@ def published_products(county: County | None, filters: CatalogFilters, day: date
 
 def catalog_version(county: County | None) -> str:
     """A fingerprint that changes whenever anything a catalog shows changes (listing, price, stock, photo): the
-    latest change of the county's products (products are never deleted), read from the end of an index."""
-    stmt = select(func.max(Product.updated_at))
+    latest change of the county's products (products are never deleted), read from the end of an index, and
+    which suppliers are not active (suspending or reinstating one takes its products off or back on)."""
+    stmt = select(func.max(Product.updated_at), *_inactive_suppliers())
     if county is not None:
         stmt = stmt.where(Product.county_id == county.id)
-    return _fingerprint(db.session.scalar(stmt))
+    return _fingerprint(*db.session.execute(stmt).one())
 
 
 def county_with_catalog_version(code: str) -> tuple[County, str]:
@@ -121,14 +123,27 @@ def county_with_catalog_version(code: str) -> tuple[County, str]:
     list already rendered reads nothing else), or a 404."""
     latest = (select(func.max(Product.updated_at)).where(Product.county_id == County.id)
               .correlate(County).scalar_subquery())
-    row = db.session.execute(select(County, latest).where(County.code == code)).first()
+    row = db.session.execute(select(County, latest, *_inactive_suppliers()).where(County.code == code)).first()
     if row is None:
         abort(404)
-    return row[0], _fingerprint(row[1])
+    return row[0], _fingerprint(*row[1:])
 
 
-def _fingerprint(latest: datetime | None) -> str:
-    return hashlib.sha256((latest.isoformat() if latest else "-").encode()).hexdigest()[:20]
+def _inactive_suppliers():
+    """Columns that tell which suppliers are not active: their number and two sums of their ids (a set of ids
+    that changes changes at least one of them in practice). Suppliers are few; an index serves the status."""
+    inactive = (Organisation.kind == OrgKind.SUPPLIER) & (Organisation.status != OrgStatus.ACTIVE)
+    ids = select(Organisation.id).where(inactive).subquery()
+    return (
+        select(func.count()).select_from(ids).scalar_subquery(),
+        select(func.coalesce(func.sum(ids.c.id), 0)).scalar_subquery(),
+        select(func.coalesce(func.sum(ids.c.id * ids.c.id), 0)).scalar_subquery(),
+    )
+
+
+def _fingerprint(latest: datetime | None, *suppliers) -> str:
+    material = "|".join([latest.isoformat() if latest else "-", *(str(int(n or 0)) for n in suppliers)])
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
 def county_totals(day: date) -> list[dict]:
@@ -147,7 +162,7 @@ def county_totals(day: date) -> list[dict]:
             type_coerce(func.coalesce(func.sum(case((stranded, value), else_=literal(0))), 0), BigInteger),
             func.coalesce(func.sum(case((stranded, Product.households_linked), else_=literal(0))), 0),
         )
-        .outerjoin(Product, (Product.county_id == County.id) & (Product.status == ListingStatus.PUBLISHED))
+        .outerjoin(Product, (Product.county_id == County.id) & Product.listed_clause())
         .group_by(County.id)
         .order_by(County.sort_order, County.id)
     )

@@ -21,7 +21,7 @@ from market.catalog.forms import (
     SurveyImportForm,
     SurveyRowForm,
 )
-from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockReason
+from market.catalog.models import Category, Product, ProductPhoto, StockReason
 from market.catalog.rules import RuleError
 from market.extensions import db
 from market.forms import ConfirmForm, flash_form_errors, show_error
@@ -175,7 +175,7 @@ def photo(photo_id: int, variant: str):
     else:
         response = Response(photo.data if variant == "full" else photo.thumbnail, mimetype=photo.content_type)
     response.set_etag(etag)
-    public = photo.product.status == ListingStatus.PUBLISHED
+    public = photo.product.listed
     response.headers["Cache-Control"] = f"{'public' if public else 'private'}, max-age=86400"
     return response
 
@@ -226,10 +226,10 @@ def edit_product(product_id: int):
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("The new price goes to the county office for review; until then the listing is off the catalog.")
+            flash(_("The changes go to the county office for review; until then the listing is off the catalog.")
                   if back_to_review else _("Saved."), "success")
             return redirect(url_for("catalog.product", product_id=product.id))
-    return render_template("catalog/edit.html", form=form, product=product)
+    return render_template("catalog/edit.html", form=form, product=product, reviewed=ops.REVIEWED_FIELDS)
 
 
 @bp.route("/products/<int:product_id>/<any(submit, withdraw):action>", methods=["POST"])

@@ -13,11 +13,10 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Table,
-    Column,
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -209,12 +208,42 @@ class CanteenMode(enum.StrEnum):
     OUTSOURCED = "outsourced"  # a contractor runs it and orders for the unit
 
 
-reserved_share_units = Table(
-    "reserved_share_units",
-    db.Model.metadata,
-    Column("declaration_id", ForeignKey("reserved_shares.id", ondelete="CASCADE"), primary_key=True),
-    Column("unit_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
-)
+class CoverageStatus(enum.StrEnum):
+    PENDING = "pending"  # asked; the covered unit's manager has not answered
+    ACCEPTED = "accepted"  # the unit confirmed it shares the declaring unit's canteen: its orders count there
+    DECLINED = "declined"
+
+
+#: Coverage that holds a unit for the year: at most one such row per (unit, year), across all declarations.
+LIVE_COVERAGE = (CoverageStatus.PENDING, CoverageStatus.ACCEPTED)
+_LIVE_SQL = "status IN ('pending', 'accepted')"
+
+
+class ShareCoverage(db.Model):
+    """A shared-canteen declaration's request to cover one other unit, which that unit accepts or declines.
+    Only accepted coverage counts the unit's purchases toward the declaration."""
+
+    __tablename__ = "share_coverages"
+    __table_args__ = (
+        UniqueConstraint("declaration_id", "unit_id", name="uq_share_coverages_declaration_unit"),
+        # A unit is covered by at most one declaration a year (asked or accepted), held by the database.
+        Index("uq_share_coverages_unit_year_live", "unit_id", "year", unique=True,
+              sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
+    )
+    __audit_fields__ = ("status",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("reserved_shares.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    #: The declaration's year, kept here so the database can hold "one coverage per unit and year".
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[CoverageStatus] = mapped_column(enum_column(CoverageStatus), default=CoverageStatus.PENDING)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    declaration: Mapped[ReservedShare] = relationship(back_populates="coverages")
+    unit: Mapped[Organisation] = relationship(foreign_keys=[unit_id])
 
 
 class ReservedShare(db.Model):
@@ -243,8 +272,16 @@ class ReservedShare(db.Model):
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     buyer: Mapped[Organisation] = relationship()
-    #: Other units whose canteen this declaration covers (a shared canteen).
-    covered_units: Mapped[list[Organisation]] = relationship(secondary=reserved_share_units)
+    #: Requests to cover other units (a shared canteen), whatever their answer.
+    coverages: Mapped[list[ShareCoverage]] = relationship(back_populates="declaration", order_by="ShareCoverage.id",
+                                                          cascade="all, delete-orphan")
+    #: Other units whose canteen this declaration covers: those that accepted. Only these count in totals.
+    covered_units: Mapped[list[Organisation]] = relationship(
+        secondary="share_coverages",
+        primaryjoin="ReservedShare.id == ShareCoverage.declaration_id",
+        secondaryjoin=f"and_(ShareCoverage.unit_id == Organisation.id, ShareCoverage.status == '{CoverageStatus.ACCEPTED.value}')",
+        viewonly=True, order_by="Organisation.name",
+    )
 
     @property
     def reserved_amount(self) -> Decimal:

@@ -15,10 +15,11 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.catalog import rules
-from market.catalog.models import ListingStatus, Product, StockReason, Unit
+from market.catalog.models import Product, StockReason, Unit
 from market.catalog.operations import StockShortage, move_stock
 from market.catalog.rules import RuleError
 from market.extensions import db
@@ -58,6 +59,10 @@ class WrongState(OrderError, StateConflict):
     """The order is not (or, after a simultaneous request, no longer) in a state the action can start from."""
 
 
+class Missing(OrderError):
+    """No such object, or not one the person may see (answered as a missing id: 404 on pages)."""
+
+
 class DuplicateSubmission(Exception):
     """The same client token was placed at the same moment by another request."""
 
@@ -69,6 +74,9 @@ class LineRequest:
     unit: Unit | None = None
     #: A price agreed beforehand (a supply agreement); otherwise the product's price of the moment.
     unit_price: Decimal | None = None
+    #: The price (and unit) the buyer was shown; when given, placing refuses a price that has changed since.
+    seen_price: Decimal | None = None
+    seen_unit: Unit | None = None
 
 
 def ensure_can_buy(org: Organisation) -> None:
@@ -83,12 +91,13 @@ def check_line(product: Product | None, quantity, buyer: Organisation, unit: Uni
     """The rules every order line obeys, for the cart, the order form and the API alike."""
     from market.i18n import local_today
 
-    if product is None:
+    if product is None or not (product.listed or product.supplier_id == buyer.id):
+        # Unpublished, or its supplier is not active: the buyer cannot see it, so it is answered exactly as a
+        # missing id, without its name.
         raise OrderError(_("This product does not exist."), "product_id")
     qty = rules.quantity(quantity)
     day = day or local_today()
-    if product.unsold_quantity < qty and product.on_sale_on(day) or (
-            product.unsold_quantity == 0 and product.status == ListingStatus.PUBLISHED):
+    if product.unsold_quantity < qty and product.on_sale_on(day) or product.unsold_quantity == 0:
         # Sold out, or not enough: say so plainly (the conditional UPDATE is what really guards the stock).
         raise StockShortage(product, qty)
     if not product.on_sale_on(day):
@@ -103,6 +112,38 @@ def check_line(product: Product | None, quantity, buyer: Organisation, unit: Uni
         raise OrderError(_("The minimum order of %(name)s is %(min)s.", name=product.name,
                            min=f"{product.min_order_quantity.normalize():f}"), "quantity")
     return qty
+
+
+class PriceChanged(OrderError):
+    """A price (or unit) is no longer the one the buyer was shown; nothing was ordered. `changes` lists each
+    line as (product, price seen, price now, unit seen, unit now)."""
+
+    def __init__(self, changes: list[tuple[Product, Decimal, Decimal, Unit | None, Unit]]):
+        from market.i18n import money
+        from market.labels import label
+
+        self.changes = changes
+        lines = "; ".join(
+            _("%(name)s: %(old)s → %(new)s per %(unit)s", name=product.name, old=money(seen), new=money(now),
+              unit=label(unit_now))
+            for product, seen, now, _unit_seen, unit_now in changes)
+        super().__init__(_("Prices changed since you saw them; nothing was ordered. %(lines)s. Check the cart and "
+                           "place the order again.", lines=lines), "lines")
+
+
+def check_prices_seen(lines: list[LineRequest], products: dict[int, Product]) -> None:
+    """A buyer is never ordered at a price other than the one shown: each line that carries the price (and
+    unit) the buyer saw must still match today's, or the whole placement is refused (PriceChanged)."""
+    changes = []
+    for line in sorted(lines, key=lambda line: line.product_id):
+        product = products[line.product_id]
+        if line.seen_price is None or line.unit_price is not None:
+            continue  # no price shown (an older API client), or a price agreed beforehand
+        unit_seen = line.seen_unit or line.unit
+        if line.seen_price != product.price or (unit_seen is not None and unit_seen != product.unit):
+            changes.append((product, line.seen_price, product.price, unit_seen, product.unit))
+    if changes:
+        raise PriceChanged(changes)
 
 
 # --- cart ------------------------------------------------------------------------------------------------------
@@ -176,11 +217,13 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
 
     now = now or utcnow()
     day = now.astimezone(SHANGHAI).date()
+    # An id beyond the column's range names no product (and must not reach the database driver).
     products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_([line.product_id for line in lines])))}
+        select(Product).options(selectinload(Product.supplier)).where(Product.id.in_([line.product_id for line in lines if 0 < line.product_id < 2**31])))}
     checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
+    check_prices_seen(lines, products)
     agreed = {line.product_id: line.unit_price for line in lines if line.unit_price is not None}
 
     # The token row first: a concurrent second submission waits here for the first to commit, then fails on
@@ -387,11 +430,21 @@ def _accept(order: Order, data: dict) -> tuple[dict[int, Decimal], str | None]:
 def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, spending, percent,
                            contractor_name: str | None = None, covered_unit_ids: list[int] | None = None,
                            floor: Decimal = Decimal("10")) -> ReservedShare:
-    """Declare (or re-declare) a unit's canteen spending and reserved share for a year."""
-    from market.orders.models import CanteenMode
+    """Declare (or re-declare) a unit's canteen spending and reserved share for a year.
+
+    Only an active budget unit declares. A shared canteen asks each covered unit (a ShareCoverage request); the
+    unit's purchases count toward this declaration only once its manager accepts. A unit is covered by at most
+    one declaration a year (held by a unique index), and a unit that declares for itself is not covered.
+    """
+    from market.orders.models import CanteenMode, CoverageStatus, ShareCoverage
 
     if buyer.kind != OrgKind.BUYER:
         raise OrderError(_("Only budget units declare a reserved share."))
+    if buyer.status != OrgStatus.ACTIVE:
+        raise NotABuyer(_("Your organisation must be approved before it can declare a reserved share."))
+    if _live_coverage(buyer.id, year, besides=None) is not None:
+        raise OrderError(_("Another unit's shared canteen covers your unit this year. Decline it on this page "
+                           "first to declare for your unit."))
     mode = CanteenMode(mode)
     covered: list[Organisation] = []
     if mode == CanteenMode.NONE:
@@ -406,16 +459,26 @@ def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, 
                              "share_percent")
     if mode == CanteenMode.OUTSOURCED and not (contractor_name or "").strip():
         raise OrderError(_("Name the contractor that runs the canteen."), "contractor_name")
+    decl = db.session.scalar(select(ReservedShare).where(ReservedShare.buyer_id == buyer.id,
+                                                         ReservedShare.year == year))
     if mode == CanteenMode.SHARED:
         ids = sorted(set(covered_unit_ids or []) - {buyer.id})
         if not ids:
             raise OrderError(_("Choose the units that share the canteen."), "covered_units")
-        covered = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids),
-                                                                      Organisation.kind == OrgKind.BUYER)))
+        covered = list(db.session.scalars(select(Organisation).where(
+            Organisation.id.in_(ids), Organisation.kind == OrgKind.BUYER, Organisation.status == OrgStatus.ACTIVE)
+            .order_by(Organisation.id)))
         if len(covered) != len(ids):
-            raise OrderError(_("Only budget units can share a canteen."), "covered_units")
-    decl = db.session.scalar(select(ReservedShare).where(ReservedShare.buyer_id == buyer.id,
-                                                         ReservedShare.year == year))
+            raise OrderError(_("Only approved budget units can share a canteen."), "covered_units")
+        for unit in covered:
+            # The unit was chosen by name from the list of budget units: naming it tells nothing hidden.
+            if db.session.scalar(select(ReservedShare.id).where(ReservedShare.buyer_id == unit.id,
+                                                                ReservedShare.year == year)) is not None:
+                raise OrderError(_("%(unit)s declares its own reserved share this year; it cannot also be covered.",
+                                   unit=unit.name), "covered_units")
+            if _live_coverage(unit.id, year, besides=decl.id if decl else None) is not None:
+                raise OrderError(_("%(unit)s is already covered by another shared canteen this year.",
+                                   unit=unit.name), "covered_units")
     if decl is None:
         decl = ReservedShare(buyer_id=buyer.id, year=year)
         db.session.add(decl)
@@ -423,8 +486,64 @@ def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, 
     decl.canteen_spending = spending_value
     decl.share_percent = percent_value
     decl.contractor_name = (contractor_name or "").strip() or None if mode == CanteenMode.OUTSOURCED else None
-    decl.covered_units = covered
+    wanted = {unit.id for unit in covered}
+    now = utcnow()
+    for coverage in list(decl.coverages):
+        if coverage.unit_id not in wanted:
+            decl.coverages.remove(coverage)  # no longer asked: the row goes
+        elif coverage.status == CoverageStatus.DECLINED:
+            coverage.status, coverage.requested_at = CoverageStatus.PENDING, now  # asked again
+            coverage.answered_by_id = coverage.answered_at = None
+    asked = {coverage.unit_id for coverage in decl.coverages}
+    for unit in covered:
+        if unit.id not in asked:
+            decl.coverages.append(ShareCoverage(unit_id=unit.id, year=year, status=CoverageStatus.PENDING,
+                                                requested_at=now))
     decl.declared_by_id = user.id
-    decl.declared_at = utcnow()
-    db.session.flush()
+    decl.declared_at = now
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another declaration asked for the same unit at the same moment
+        raise OrderError(_("One of the units is already covered by another shared canteen this year."),
+                         "covered_units") from exc
+    db.session.expire(decl, ["covered_units"])
     return decl
+
+
+def _live_coverage(unit_id: int, year: int, *, besides: int | None):
+    """The pending or accepted coverage of a unit for a year by a declaration other than `besides`, if any."""
+    from market.orders.models import LIVE_COVERAGE, ShareCoverage
+
+    stmt = select(ShareCoverage).where(ShareCoverage.unit_id == unit_id, ShareCoverage.year == year,
+                                       ShareCoverage.status.in_(LIVE_COVERAGE))
+    if besides is not None:
+        stmt = stmt.where(ShareCoverage.declaration_id != besides)
+    return db.session.scalar(stmt)
+
+
+def answer_coverage(unit: Organisation, user: User, coverage_id: int, *, accept: bool):
+    """A covered unit's manager accepts (its purchases then count toward the declaring unit's share) or declines
+    a shared-canteen request; accepting can later be undone by declining. One conditional update."""
+    from market.orders.models import CoverageStatus, ShareCoverage
+    from market.state import change_state
+
+    coverage = db.session.get(ShareCoverage, coverage_id)
+    if coverage is None or coverage.unit_id != unit.id:
+        raise Missing(_("This request does not exist."))
+    if unit.kind != OrgKind.BUYER or unit.status != OrgStatus.ACTIVE:
+        raise NotABuyer(_("Your organisation must be approved before it can answer."))
+    if user.organisation_id != unit.id or not user.is_manager:
+        raise WrongParty(_("Only a manager of the unit can answer."))
+    now = utcnow()
+    if accept:
+        if db.session.scalar(select(ReservedShare.id).where(ReservedShare.buyer_id == unit.id,
+                                                            ReservedShare.year == coverage.year)) is not None:
+            raise OrderError(_("Your unit declares its own reserved share this year; it cannot also be covered."))
+        change_state(coverage, [CoverageStatus.PENDING], CoverageStatus.ACCEPTED, answered_by_id=user.id,
+                     answered_at=now)
+    else:
+        change_state(coverage, [CoverageStatus.PENDING, CoverageStatus.ACCEPTED], CoverageStatus.DECLINED,
+                     answered_by_id=user.id, answered_at=now)
+    db.session.expire(coverage.declaration, ["covered_units"])
+    db.session.flush()
+    return coverage

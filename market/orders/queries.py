@@ -68,23 +68,39 @@ def counted_by_buyer(buyer_ids: set[int], year: int) -> dict[int, Decimal]:
 
 def declaration(buyer: Organisation, year: int) -> ReservedShare | None:
     return db.session.scalar(
-        select(ReservedShare).options(selectinload(ReservedShare.covered_units))
+        select(ReservedShare)
+        .options(selectinload(ReservedShare.covered_units), selectinload(ReservedShare.coverages))
         .where(ReservedShare.buyer_id == buyer.id, ReservedShare.year == year)
     )
 
 
 def covering_declaration(buyer: Organisation, year: int) -> ReservedShare | None:
-    """A shared-canteen declaration of another unit that covers this one."""
-    from market.orders.models import reserved_share_units
+    """A shared-canteen declaration of another unit that covers this one (accepted by this unit)."""
+    from market.orders.models import CoverageStatus, ShareCoverage
 
     return db.session.scalar(
-        select(ReservedShare).join(reserved_share_units, reserved_share_units.c.declaration_id == ReservedShare.id)
-        .where(reserved_share_units.c.unit_id == buyer.id, ReservedShare.year == year)
+        select(ReservedShare).join(ShareCoverage, ShareCoverage.declaration_id == ReservedShare.id)
+        .where(ShareCoverage.unit_id == buyer.id, ShareCoverage.year == year,
+               ShareCoverage.status == CoverageStatus.ACCEPTED)
     )
 
 
+def coverage_requests(unit: Organisation, year: int) -> list:
+    """Other units' shared-canteen declarations that ask to cover this unit for the year (pending or accepted),
+    for its reserved-share page, where its manager answers them."""
+    from market.orders.models import LIVE_COVERAGE, ShareCoverage
+
+    return list(db.session.scalars(
+        select(ShareCoverage).options(joinedload(ShareCoverage.declaration).joinedload(ReservedShare.buyer))
+        .where(ShareCoverage.unit_id == unit.id, ShareCoverage.year == year,
+               ShareCoverage.status.in_(LIVE_COVERAGE))
+        .order_by(ShareCoverage.id)
+    ))
+
+
 def share_progress(decl: ReservedShare, counted: dict[int, Decimal] | None = None) -> dict:
-    """Reserved amount against what the unit (and the units its shared canteen covers) bought and counted.
+    """Reserved amount against what the unit (and the units its shared canteen covers and that accepted it)
+    bought and counted.
     `counted` (from `counted_by_buyer`) lets a list of declarations share one statement."""
     units = [decl.buyer_id] + [u.id for u in decl.covered_units]
     if counted is None:

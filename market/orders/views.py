@@ -20,7 +20,7 @@ from market.notify import tell_suppliers
 from market.orders import bp, queries
 from market.orders import operations as ops
 from market.orders.forms import ActionForm, CartAddForm, CartQuantityForm, PlaceOrderForm, ReservedShareForm
-from market.orders.models import CartItem, Order
+from market.orders.models import LIVE_COVERAGE, CartItem, Order
 from market.permissions import Action, authorize, kind_required
 from market.security import safe_next
 
@@ -101,15 +101,43 @@ def cart_remove(item_id: int):
     return redirect(url_for("orders.cart"))
 
 
+def _seen_prices(items: list[CartItem]) -> dict[int, tuple[Decimal, str | None]] | None:
+    """The price and unit of each cart line as the cart page showed them (hidden fields of the place form), or
+    None when a line was not on the page the buyer saw (added elsewhere since)."""
+    from market.catalog.rules import price
+
+    seen = {}
+    for item in items:
+        raw = request.form.get(f"seen_price_{item.product_id}")
+        if raw is None:
+            return None
+        try:
+            seen[item.product_id] = (price(raw), request.form.get(f"seen_unit_{item.product_id}") or None)
+        except RuleError:
+            abort(400)  # the page's hidden field, not something a person typed
+    return seen
+
+
 @bp.route("/place", methods=["POST"])
 @_buyer_only()
 def place():
+    from market.catalog.models import Unit
+
     form = PlaceOrderForm()
     if not form.validate_on_submit():
         abort(400)
     buyer = current_user.organisation
     items = queries.cart_items(current_user)
-    lines = [ops.LineRequest(item.product_id, item.quantity) for item in items]
+    seen = _seen_prices(items)
+    if items and seen is None:
+        flash(_("Your cart changed since you saw it; check it and place the order again."), "error")
+        return redirect(url_for("orders.cart"))
+    if any(not item.product.listed for item in items):  # withdrawn, or its supplier suspended
+        flash(_("Some products in your cart are no longer on sale; remove them to place the order."), "error")
+        return redirect(url_for("orders.cart"))
+    units = {u.value: u for u in Unit}
+    lines = [ops.LineRequest(item.product_id, item.quantity, seen_price=seen[item.product_id][0],
+                             seen_unit=units.get(seen[item.product_id][1])) for item in items]
     try:
         bulk, created = ops.place_order_once(buyer, current_user, lines, form.client_token.data)
         if created:
@@ -216,7 +244,7 @@ def reserved_share():
         form.year.data = year
         if decl:
             form.canteen_mode.data = decl.canteen_mode.value
-            form.covered_units.data = [u.id for u in decl.covered_units]
+            form.covered_units.data = [c.unit_id for c in decl.coverages if c.status in LIVE_COVERAGE]
         else:
             form.share_percent.data = current_app.config["RESERVED_SHARE_SUGGESTED"]
     units = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.BUYER,
@@ -243,4 +271,28 @@ def reserved_share():
     progress = queries.share_progress(decl) if decl else None
     covering = queries.covering_declaration(org, year) if decl is None else None
     return render_template("orders/reserved_share.html", form=form, progress=progress, year=year, floor=floor,
-                           covering=covering, suggested=current_app.config["RESERVED_SHARE_SUGGESTED"])
+                           covering=covering, suggested=current_app.config["RESERVED_SHARE_SUGGESTED"],
+                           requests=queries.coverage_requests(org, year), confirm=ConfirmForm())
+
+
+@bp.route("/reserved-share/coverage/<int:coverage_id>/<any(accept, decline):answer>", methods=["POST"])
+@kind_required(OrgKind.BUYER)
+def answer_coverage(coverage_id: int, answer: str):
+    """A covered unit's manager accepts or declines another unit's shared-canteen declaration."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        coverage = ops.answer_coverage(current_user.organisation, current_user, coverage_id,
+                                       accept=answer == "accept")
+    except ops.Missing:
+        abort(404)
+    except ops.WrongParty:
+        abort(403)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.reserved_share"))
+    db.session.commit()
+    flash(_("Accepted: your unit's counted purchases now count toward the shared canteen's reserved share.")
+          if answer == "accept" else _("Declined: your unit is not covered by that declaration."), "success")
+    return redirect(url_for("orders.reserved_share", year=coverage.year))

@@ -170,6 +170,7 @@ def demand(demand_id: int):
 @login_required
 def order_from_demand(demand_id: int, product_id: int):
     """One step from a suggestion to an order; the supplier sees it answers the demand."""
+    from market.catalog import rules
     from market.catalog.models import Product
     from market.forms import ConfirmForm
     from market.orders import operations as orders
@@ -182,10 +183,13 @@ def order_from_demand(demand_id: int, product_id: int):
         abort(400)
     quantity = request.form.get("quantity") or demand.quantity
     try:
+        # The price the suggestion showed: placing refuses one that changed since (orders.check_prices_seen).
+        seen = request.form.get("seen_price")
+        seen = rules.price(seen) if seen is not None else None
         bulk, _created = orders.place_order_once(
             current_user.organisation, current_user,
-            [orders.LineRequest(product.id, quantity, demand.unit)], request.form.get("client_token") or
-            f"demand-{demand.id}-{product.id}")
+            [orders.LineRequest(product.id, quantity, demand.unit, seen_price=seen)],
+            request.form.get("client_token") or f"demand-{demand.id}-{product.id}")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
