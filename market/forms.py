@@ -11,7 +11,7 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", []))
             if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "TelField"}:
                 filters.append(lambda v: v.strip() if isinstance(v, str) else v)
-            if unbound_field.field_class.__name__ not in {"FieldList", "FormField"}:  # their fields filter
+            if unbound_field.field_class.__name__ not in {"FieldList", "FormField"}:  # they take no filters
                 filters.append(within_bounds)
             return unbound_field.bind(form=form, filters=filters, **options)
 
