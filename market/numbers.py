@@ -18,8 +18,9 @@ import re
 
 from werkzeug.routing import IntegerConverter
 
-#: The largest id any table holds: ids are 64-bit signed integers on PostgreSQL and SQLite.
-MAX_ID = 2**63 - 1
+#: The largest id any table holds: ids are `integer` columns, 32-bit on PostgreSQL (64-bit on SQLite, where the
+#: same bound keeps the two databases answering alike). Far beyond any real row; anything past it is a 404/422.
+MAX_ID = 2**31 - 1
 #: The last page any list offers (a hundred thousand pages of at most a hundred rows).
 MAX_PAGE = 100_000
 #: Years the lists and declarations know about.
@@ -27,26 +28,34 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 #: Plain ASCII digits with an optional sign: no "1_000", no "１２", no " 12", no "1e3".
 _WHOLE = re.compile(r"[+-]?[0-9]+")
-#: Past this many characters a whole number cannot be within any bound here (MAX_ID has 19 digits).
+#: Past this many characters a whole number cannot be within any bound here (MAX_ID has 10 digits).
 _MAX_CHARS = 40
+
+
+def _digits_up_to(limit: int) -> str:
+    """A regex matching exactly the numbers 0..limit in decimal digits (a few leading zeros allowed)."""
+    text = str(limit)
+    options = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            options.append(f"{text[:i]}[0-{int(digit) - 1}][0-9]{{{len(text) - i - 1}}}")
+    options.append(text)
+    return "0{0,%d}(?:" % _MAX_CHARS + "|".join(options) + ")"
 
 
 class BoundedIntConverter(IntegerConverter):
     """Flask's `int` converter with an upper bound: `<int:product_id>` never yields more than MAX_ID.
 
+    The bound is in the pattern itself, so a larger number matches no route and is a 404 for every method, as
+    for an id no row has (a bound checked only after matching makes werkzeug answer 405 to a PATCH or POST).
     Everything else is werkzeug's: digits only, no sign unless `signed=True`."""
+
+    regex = _digits_up_to(MAX_ID)
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,  # noqa: A002
                  signed: bool = False) -> None:
         bounded = MAX_ID if max is None else builtins.min(max, MAX_ID)
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=bounded, signed=signed)
-
-    def to_python(self, value: str):
-        if len(value) > _MAX_CHARS:  # werkzeug would try int() on thousands of digits first
-            from werkzeug.routing import ValidationError
-
-            raise ValidationError()
-        return super().to_python(value)
 
 
 def whole_number(value, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:

@@ -52,7 +52,7 @@ def _list(item: str) -> dict:
 
 
 def _id_param(name: str) -> dict:
-    """Ids are 64-bit; a larger one in a path is a 404, as for an id no row has (market.numbers)."""
+    """Ids are 32-bit `integer` columns; a larger one in a path is a 404, as for an id no row has (market.numbers)."""
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1,
                                                                      "maximum": MAX_ID}}
 
