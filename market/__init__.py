@@ -19,6 +19,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from market.numbers import BoundedIntConverter
+
+    # Every <int:...> in a path is bounded (an id past 2^63-1 is a 404, not a database error); before any route.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(CONFIGS[config_name]())
     app.config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:

@@ -11,7 +11,22 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", []))
             if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "TelField"}:
                 filters.append(lambda v: v.strip() if isinstance(v, str) else v)
+            if unbound_field.field_class.__name__ not in {"FieldList", "FormField"}:  # they take no filters
+                filters.append(within_bounds)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def within_bounds(value):
+    """A filter on every field: a whole number parsed by WTForms (IntegerField, `coerce=int`) beyond what an id
+    column holds is refused beside its field, before a validator or the database sees it."""
+    from market.numbers import MAX_ID
+
+    numbers = value if isinstance(value, list) else [value]
+    if any(isinstance(n, int) and not isinstance(n, bool) and not -MAX_ID <= n <= MAX_ID for n in numbers):
+        from flask_babel import gettext as _
+
+        raise ValueError(_("This number is too large."))
+    return value
 
 
 class ConfirmForm(BaseForm):

@@ -11,6 +11,7 @@ from market.admin import bp
 from market.admin import queries
 from market.extensions import db
 from market.forms import ConfirmForm
+from market.numbers import query_int
 from market.permissions import Action, authorize, kind_required
 from market.state import StateConflict
 
@@ -78,8 +79,7 @@ def organisation_action(org_id: int, action: str):
 @kind_required(OrgKind.CITY_OFFICE)
 def users():
     q = (request.args.get("q") or "").strip() or None
-    page = request.args.get("page", 1, type=int)
-    pagination = queries.users_for_admin(q, page=max(page, 1))
+    pagination = queries.users_for_admin(q, page=query_int("page", 1))
     return render_template("admin/users.html", pagination=pagination, q=q, confirm=ConfirmForm())
 
 

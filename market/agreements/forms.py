@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from market.agreements.models import ScheduleKind
@@ -23,10 +23,18 @@ WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l(
             (5, _l("Saturday")), (6, _l("Sunday"))]
 
 
+def _product_id(form, field):
+    """The product is chosen from a list, but a posted value is whatever was sent: an id or a field message."""
+    from market.numbers import whole_number
+
+    if field.data and whole_number(field.data) is None:
+        raise ValidationError(_l("Choose a product from the list."))
+
+
 class LineForm(Form):
     """One product line; blank lines are ignored."""
 
-    product_id = SelectField(_l("Product"), coerce=str, default="", validate_choice=False)
+    product_id = SelectField(_l("Product"), coerce=str, default="", validate_choice=False, validators=[_product_id])
     quantity = StringField(_l("Quantity per delivery"))
     unit_price = StringField(_l("Agreed price per unit (CNY)"))
 

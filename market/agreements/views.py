@@ -15,6 +15,7 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.forms import flash_form_errors, show_error
 from market.i18n import local_today
+from market.numbers import MAX_ID, query_int
 from market.permissions import Action, authorize, kind_required
 
 
@@ -35,7 +36,7 @@ def index():
 def new():
     mine = current_user.organisation
     wanted = OrgKind.SUPPLIER if mine.kind == OrgKind.BUYER else OrgKind.BUYER
-    counterpart_id = request.args.get("counterpart", type=int)
+    counterpart_id = query_int("counterpart", maximum=MAX_ID)
     if counterpart_id is None:
         counterparts = db.session.scalars(select(Organisation).where(Organisation.kind == wanted,
                                                                      Organisation.status == OrgStatus.ACTIVE)
@@ -57,7 +58,7 @@ def new():
     if form.validate_on_submit():
         try:
             agreement = ops.create_agreement(current_user, counterpart, form.terms(),
-                                             demand_id=request.args.get("demand", type=int))
+                                             demand_id=query_int("demand", maximum=MAX_ID))
         except RuleError as error:
             db.session.rollback()
             show_error(form, error)

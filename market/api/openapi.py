@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from market.catalog.models import Category, LinkageMode, ListingStatus, Unit
 from market.catalog.rules import MANUAL_STOCK_REASONS
+from market.numbers import MAX_ID, MAX_PAGE
 from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
 
 DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["12.50"]}
@@ -45,7 +46,7 @@ def _responses(ok: dict, *codes: int) -> dict:
 
 def _page_params() -> list[dict]:
     return [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
         {"name": "per_page", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
     ]
@@ -58,8 +59,26 @@ def _list(item: str) -> dict:
 
 
 def _id_param(name: str) -> dict:
+    """Ids are 32-bit `integer` columns; a larger one in a path is a 404, as for an id no row has (market.numbers)."""
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1,
-                                                                     "maximum": 2147483647}}
+                                                                     "maximum": MAX_ID}}
+
+
+def _link(operation_id: str, pointer: str, parameter: str) -> dict:
+    """An OpenAPI link: the id at `pointer` in this response is `parameter` of the operation (stateful tests
+    follow them)."""
+    return {"operationId": operation_id, "parameters": {parameter: f"$response.body#{pointer}"}}
+
+
+def _product_links(pointer: str) -> dict:
+    return {"links": {"GetProduct": _link("getProduct", pointer, "product_id"),
+                      "UpdateProduct": _link("updateProduct", pointer, "product_id"),
+                      "ChangeStock": _link("changeStock", pointer, "product_id")}}
+
+
+def _order_links(pointer: str) -> dict:
+    return {"links": {"GetOrder": _link("getOrder", pointer, "order_id"),
+                      "OrderAction": _link("orderAction", pointer, "order_id")}}
 
 
 SECURED = [{"bearerAuth": []}]
@@ -143,7 +162,7 @@ def spec() -> dict:
                                  "description": "New for each order; the same token again returns the same orders."},
                 "lines": {"type": "array", "minItems": 1, "maxItems": 200, "items": {
                     "type": "object", "required": ["product_id", "quantity"], "additionalProperties": False,
-                    "properties": {"product_id": {"type": "integer", "minimum": 1},
+                    "properties": {"product_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                                    "quantity": DECIMAL_IN,
                                    "unit": {"type": "string", "enum": [u.value for u in Unit]},
                                    "expected_unit_price": dict(DECIMAL_IN, description=(
@@ -230,14 +249,17 @@ def spec() -> dict:
                     "operationId": "listProducts",
                     "parameters": [
                         {"name": "county", "in": "query", "schema": {"type": "string", "maxLength": 40}},
-                        {"name": "category", "in": "query", "schema": {"type": "string", "enum": [c.value for c in Category]}},
+                        {"name": "category", "in": "query", "description": "Empty: every category.",
+                         "schema": {"type": "string", "enum": [c.value for c in Category] + [""]}},
                         {"name": "stranded", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
                         {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 50}},
                         *_page_params()],
-                    "responses": _responses({"200": _json(_list("Product"))}, 401, 422)},
+                    "responses": _responses({"200": {**_json(_list("Product")), **_product_links("/items/0/id")}},
+                                            401, 422)},
             "post": {"summary": "A supplier lists a product (as a draft; submit it for review on the site).",
                      "operationId": "createProduct", "security": SECURED, "requestBody": body("ProductInput"),
-                     "responses": _responses({"201": _json(_ref("Product"), "Created")}, 400, 401, 403, 415, 422)}},
+                     "responses": _responses({"201": {**_json(_ref("Product"), "Created"), **_product_links("/id")}},
+                                             400, 401, 403, 415, 422)}},
         "/api/v1/products/{product_id}": {
             "parameters": [_id_param("product_id")],
             "get": {"summary": "One product.", "operationId": "getProduct",
@@ -254,15 +276,18 @@ def spec() -> dict:
         "/api/v1/orders": {
             "post": {"summary": "Place lines as one bulk order, split into one order per supplier, all or none.",
                      "operationId": "placeOrder", "security": SECURED, "requestBody": body("OrderInput"),
-                     "responses": _responses({"201": _json(_ref("Orders"), "Placed"),
-                                              "200": _json(_ref("Orders"), "Placed before with this client_token")},
+                     "responses": _responses({"201": {**_json(_ref("Orders"), "Placed"),
+                                                     **_order_links("/orders/0/id")},
+                                              "200": {**_json(_ref("Orders"), "Placed before with this client_token"),
+                                                      **_order_links("/orders/0/id")}},
                                              400, 401, 403, 409, 415, 422)},
             "get": {"summary": "Orders the caller's organisation placed or received.", "operationId": "listOrders",
                     "security": SECURED,
                     "parameters": [{"name": "status", "in": "query",
                                     "schema": {"type": "string", "enum": [s.value for s in OrderStatus]}},
                                    *_page_params()],
-                    "responses": _responses({"200": _json(_list("Order"))}, 401, 403, 422)}},
+                    "responses": _responses({"200": {**_json(_list("Order")), **_order_links("/items/0/id")}},
+                                            401, 403, 422)}},
         "/api/v1/orders/{order_id}": {
             "parameters": [_id_param("order_id")],
             "get": {"summary": "One order.", "operationId": "getOrder", "security": SECURED,

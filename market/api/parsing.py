@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from market.api.problems import ApiProblem
 from market.catalog import rules
 from market.catalog.models import Category, LinkageMode, Unit
+from market.numbers import MAX_PAGE, whole_number
 
 MAX_PER_PAGE = 100
 
@@ -25,18 +26,16 @@ def json_body() -> dict:
 
 
 def paging() -> tuple[int, int]:
+    """`page` and `per_page` from the query string; anything but a whole number in range is a 422 naming it."""
     errors = {}
     values = {}
-    for name, default, maximum in (("page", 1, 100_000), ("per_page", 20, MAX_PER_PAGE)):
+    for name, default, maximum in (("page", 1, MAX_PAGE), ("per_page", 20, MAX_PER_PAGE)):
         raw = request.args.get(name)
         if raw is None:
             values[name] = default
             continue
-        try:
-            value = int(raw)
-        except ValueError:
-            value = 0
-        if not 1 <= value <= maximum:
+        value = whole_number(raw, minimum=1, maximum=maximum)
+        if value is None:
             errors[name] = _("A whole number from 1 to %(max)s.", max=maximum)
         values[name] = value
     if errors:

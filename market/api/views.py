@@ -23,6 +23,7 @@ from market.catalog.operations import StockShortage
 from market.catalog.rules import RuleError
 from market.extensions import csrf, db
 from market.i18n import local_today
+from market.numbers import MAX_YEAR, MIN_YEAR, whole_number
 from market.orders import operations as order_ops
 from market.orders import queries as order_queries
 from market.pairing.queries import systems_paired_with
@@ -230,7 +231,7 @@ def place_order():
                                               "\"unit\" and \"expected_unit_price\").")
                 continue
             pid = line.get("product_id")
-            if isinstance(pid, bool) or not isinstance(pid, int) or pid < 1:
+            if not isinstance(pid, int) or whole_number(pid) is None:  # bounded: an id past 2^63-1 is a 422
                 errors[f"lines[{index}].product_id"] = _("A product id.")
                 continue
             unit = line.get("unit")
@@ -328,12 +329,9 @@ def order_action(order_id: int, action: str):
 def reserved_shares():
     org = current_user.organisation
     year = request.args.get("year", local_today().year)
-    try:
-        year = int(year)
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        raise ApiProblem(422, errors={"year": _("A year from 2000 to 2100.")}) from None
+    year = whole_number(year, minimum=MIN_YEAR, maximum=MAX_YEAR)
+    if year is None:
+        raise ApiProblem(422, errors={"year": _("A year from 2000 to 2100.")})
     if org.kind == OrgKind.CITY_OFFICE:
         declarations = order_queries.all_declarations(year)
     elif org.kind == OrgKind.BUYER:

@@ -13,6 +13,7 @@ from market.extensions import db
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today
 from market.links import external_url
+from market.numbers import query_int
 from market.permissions import kind_required
 from market.regions.models import County
 from market.regions.queries import county_or_404
@@ -27,7 +28,7 @@ def _is_office_of(county: County) -> bool:
 
 
 def _archive(county: County | None, form: PublishForm | None = None, status: int = 200):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     etag = page_etag("bulletins", county.code if county else "-", queries.archive_version(county))
     if form is None and (cached := not_modified(etag)) is not None:
         return cached

@@ -6,16 +6,31 @@ Each function takes what a person typed (a string or a number) and returns a cle
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
-#: Upper bounds past which a figure is a typing mistake, not a real offer.
+#: Upper bounds past which a figure is a typing mistake, not a real offer. Each fits its column with room to
+#: spare (market/types.py: quantities as integer thousandths, money as integer fen, in 64-bit integers), and a
+#: price times a quantity (a line's value, a county's stranded value in SQL, in fen x thousandths) stays below
+#: 2^63 as well: 10^5 yuan x 10^8 units = 10^18.
 MAX_QUANTITY = Decimal("100000000")  # a hundred million units
-MAX_PRICE = Decimal("1000000")  # a million yuan per unit
-MAX_AMOUNT = Decimal("10000000000")  # ten billion yuan: a sum (spending, pledge), not a unit price
+MAX_PRICE = Decimal("100000")  # a hundred thousand yuan per unit
+MAX_AMOUNT = Decimal("999999999.99")  # just under a billion yuan: a sum (spending, pledge, refund)
 MAX_HOUSEHOLDS = 1_000_000
+
+#: What a typed number may look like: digits with an optional sign and point ("12", "-3.5", ".5", "12.");
+#: thousands separators are dropped first. No exponent ("1e3"), no "NaN" or "Infinity".
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_WITH_EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
+#: Longer than this, a typed figure cannot be a real one (it would be past every bound or every column's places).
+_MAX_CHARS = 32
+#: A figure of 10^12 or more is past every bound here; refused before any arithmetic on it.
+_MAX_ADJUSTED = 12
 
 
 class RuleError(ValueError):
@@ -26,25 +41,50 @@ class RuleError(ValueError):
 
 
 def _decimal(value, what: str) -> Decimal:
-    if isinstance(value, float):
-        value = repr(value)
+    """The one reader of decimal input: a finite Decimal below 10^12 written in plain digits, or RuleError.
+
+    Takes what a form or a JSON body carries: text (full-width digits and point folded, thousands separators
+    dropped), an int, a JSON float (as it prints), or a Decimal from code. Places and bounds are for the callers
+    below, which know the column."""
     if isinstance(value, bool) or value is None:
         raise RuleError(_("Enter %(what)s as a number.", what=what))
-    text = str(value).strip().replace(",", "")
-    if not text:
-        raise RuleError(_("Enter %(what)s.", what=what))
-    try:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise RuleError(_("%(what)s must be a number, like 12.5.", what=what))
+        number = Decimal(repr(value))
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+        if not text:
+            raise RuleError(_("Enter %(what)s.", what=what))
+        if len(text) > _MAX_CHARS:
+            raise RuleError(_("%(what)s has too many digits.", what=what))
+        if _WITH_EXPONENT.fullmatch(text):
+            if Decimal(text).copy_abs().adjusted() >= _MAX_ADJUSTED:
+                raise RuleError(_("%(what)s is implausibly large.", what=what))
+            raise RuleError(_("Write %(what)s in plain digits, like 12.5, without an exponent.", what=what))
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise RuleError(_("%(what)s must be a number, like 12.5.", what=what))
         number = Decimal(text)
-    except InvalidOperation:
-        raise RuleError(_("%(what)s must be a number, like 12.5.", what=what)) from None
     if not number.is_finite():
         raise RuleError(_("%(what)s must be a number, like 12.5.", what=what))
+    if number and number.adjusted() >= _MAX_ADJUSTED:
+        raise RuleError(_("%(what)s is implausibly large.", what=what))
+    if not number:
+        return Decimal(0)  # "-0", "0.000" and 0E-99 are all plain zero
     return number
 
 
 def _places(number: Decimal) -> int:
-    exponent = number.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """Decimal places that carry a digit ("12.500" has one), counted without a context: no rounding to zero."""
+    _sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - trailing_zeros)
 
 
 def quantity(value, what: str | None = None, *, allow_zero: bool = False) -> Decimal:

@@ -27,6 +27,7 @@ from market.extensions import db
 from market.forms import ConfirmForm, flash_form_errors, show_error
 from market.http import not_modified, page_etag, shared_fragment, with_etag
 from market.i18n import local_today
+from market.numbers import MAX_ID, query_int
 from market.permissions import Action, authorize, can, kind_required
 from market.regions.models import County
 from market.regions.queries import county_or_404
@@ -40,7 +41,7 @@ def _product_or_404(product_id: int, action: Action = Action.VIEW) -> Product:
 def _filters() -> queries.CatalogFilters:
     args = request.args
     category = args.get("category") or None
-    per_page = args.get("per_page", type=int)
+    per_page = query_int("per_page", maximum=MAX_ID)
     if category not in (None, *Category):
         category = None
     return queries.CatalogFilters(
@@ -49,7 +50,7 @@ def _filters() -> queries.CatalogFilters:
         in_stock=args.get("in_stock") == "1",
         q=(args.get("q") or "").strip()[:50] or None,
         sort=args.get("sort") if args.get("sort") in queries.SORTS else "urgent",
-        page=max(args.get("page", 1, type=int) or 1, 1),
+        page=query_int("page", 1),
         per_page=per_page if per_page in queries.PAGE_SIZES else queries.PER_PAGE,
     )
 
@@ -351,7 +352,7 @@ def _survey_form() -> SurveyRowForm:
 
 def _survey_page(form, import_form, errors=None, status=200):
     county_id = current_user.organisation.county_id
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     return render_template("catalog/survey.html", form=form, import_form=import_form, errors=errors or [],
                            pagination=queries.survey_rows(county_id, page=page),
                            totals=queries.survey_totals(county_id)), status

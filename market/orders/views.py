@@ -17,6 +17,7 @@ from market.extensions import db
 from market.forms import ConfirmForm, flash_form_errors
 from market.i18n import local_today
 from market.notify import tell_suppliers
+from market.numbers import MAX_YEAR, MIN_YEAR, query_int
 from market.orders import bp, queries
 from market.orders import operations as ops
 from market.orders.forms import ActionForm, CartAddForm, CartQuantityForm, PlaceOrderForm, ReservedShareForm
@@ -178,7 +179,7 @@ def index():
 
     if status not in (None, *OrderStatus):
         status = None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     return render_template("orders/index.html", pagination=queries.orders_for(org, status=status, page=page),
                            status=status, statuses=list(OrderStatus))
 
@@ -233,7 +234,7 @@ def act(order_id: int, action: str):
 @kind_required(OrgKind.BUYER, OrgKind.CITY_OFFICE, active=False)
 def reserved_share():
     org = current_user.organisation
-    year = request.args.get("year", local_today().year, type=int)
+    year = query_int("year", local_today().year, minimum=MIN_YEAR, maximum=MAX_YEAR)
     if org.kind == OrgKind.CITY_OFFICE:
         rows = queries.shares_with_progress(year)
         return render_template("orders/reserved_share_city.html", rows=rows, year=year)

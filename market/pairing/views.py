@@ -11,6 +11,7 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.forms import show_error
 from market.i18n import current_locale, local_today, localized_name
+from market.numbers import MAX_YEAR, MIN_YEAR, query_int
 from market.pairing import bp, operations, queries
 from market.pairing.forms import SystemPairingForm, VillagePairingForm
 from market.permissions import kind_required
@@ -70,7 +71,7 @@ def manage():
 @kind_required(OrgKind.CITY_OFFICE, OrgKind.BUYER, active=False)
 def tallies():
     org = current_user.organisation
-    year = request.args.get("year", type=int)
+    year = query_int("year", minimum=MIN_YEAR, maximum=MAX_YEAR)
     if org.kind == OrgKind.BUYER:
         rows = queries.pair_tallies(buyer_id=org.id, year=year)
     else:

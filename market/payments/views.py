@@ -14,6 +14,7 @@ from market.catalog.rules import RuleError
 from market.extensions import csrf, db, limiter
 from market.forms import flash_form_errors
 from market.i18n import local_today, money
+from market.numbers import query_int
 from market.orders import queries as order_queries
 from market.orders.models import Order
 from market.orders.operations import party_of
@@ -226,7 +227,7 @@ def index():
     method = request.args.get("method") or None
     if method not in (None, *PaymentMethod):
         method = None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     from market.payments.queries import payments_list, totals_by_method
 
     return render_template("payments/index.html", pagination=payments_list(method=method, page=page),
