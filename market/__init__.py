@@ -58,9 +58,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
-    from market.security import apply_upload_limits
+    from market.security import apply_upload_limits, refuse_nul_characters
 
     app.before_request(apply_upload_limits)  # before CSRFProtect's hook, which reads the body
+    app.before_request(refuse_nul_characters)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

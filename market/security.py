@@ -81,3 +81,32 @@ def apply_upload_limits() -> None:
     key = UPLOAD_LIMITS.get(request.endpoint or "")
     if key:
         request.max_content_length = current_app.config[key]
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_characters():
+    """A NUL character is never text a person typed, and PostgreSQL cannot store one in a text column: refuse it
+    in the path, the query, a form or a JSON body before anything reads it (uploaded files are not text)."""
+    from flask import abort
+    from flask_babel import gettext as _
+
+    fields = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += [*request.form.keys(), *request.form.values()]
+    body = request.get_json(silent=True) if request.is_json else None
+    if not (_has_nul(fields) or _has_nul(body)):
+        return None
+    if request.path.startswith("/api/"):
+        from market.api.problems import ApiProblem
+
+        raise ApiProblem(400, _("Text may not contain NUL characters."))
+    abort(400)

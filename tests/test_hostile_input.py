@@ -365,3 +365,20 @@ def test_an_order_line_with_an_id_that_is_not_one_is_a_422(app, demo, product_id
                                                                              "quantity": "1"}]})
     assert response.status_code == 422
     assert "lines[0].product_id" in response.json["errors"]
+
+
+def test_a_nul_character_anywhere_in_the_request_is_refused_before_it_reaches_the_database(app, client, login,
+                                                                                           people):
+    """PostgreSQL cannot store NUL in text: a NUL in the path, the query, a form or a JSON body is a 400."""
+    from tests.conftest import post_form
+
+    assert client.get("/catalog/qing%00yuan").status_code == 400
+    assert client.get("/catalog/qingyuan?q=%E6%9C%A8%00").status_code == 400
+    token = client.post("/api/v1/tokens", json={"email": people["buyer_party"], "password": "correct-horse-battery"})
+    headers = {"Authorization": "Bearer " + token.json["token"]}
+    answer = client.post("/api/v1/orders", json={"lines": [{"product_id": 1, "quantity": "1"}],
+                                                 "client_token": "abc\x00def"}, headers=headers)
+    assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
+    assert "NUL" in answer.json["detail"]
+    login("buyer_party")
+    assert post_form(client, "/account", {"name": "x\x00y"}, token_from="/account").status_code == 400
