@@ -84,25 +84,37 @@ def apply_upload_limits() -> None:
 
 
 def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+    """Whether a NUL character is anywhere in a string, or in the strings of a (nested) JSON value; no recursion,
+    so a deeply nested body cannot exhaust the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
 def refuse_nul_characters():
     """A NUL character is never text a person typed, and PostgreSQL cannot store one in a text column: refuse it
-    in the path, the query, a form or a JSON body before anything reads it (uploaded files are not text)."""
+    in the path, the query, a form or a JSON body before anything reads it (uploaded files are not text). `next`
+    is left to `safe_next`, which ignores a target with any control character."""
     from flask import abort
     from flask_babel import gettext as _
 
-    fields = [request.path, *request.args.keys(), *request.args.values()]
+    fields = [request.path, *request.args.keys(),
+              *(value for key, value in request.args.items(multi=True) if key != "next")]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        fields += [*request.form.keys(), *request.form.values()]
-    body = request.get_json(silent=True) if request.is_json else None
+        fields += [*request.form.keys(), *(value for key, value in request.form.items(multi=True) if key != "next")]
+    try:
+        body = request.get_json(silent=True) if request.is_json else None
+    except RecursionError:
+        body = None  # nested past the parser: the view's own reading refuses it
     if not (_has_nul(fields) or _has_nul(body)):
         return None
     if request.path.startswith("/api/"):

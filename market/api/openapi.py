@@ -39,7 +39,8 @@ def _responses(ok: dict, *codes: int) -> dict:
              404: "Not found, or not yours to see", 409: "Conflicts with the current state",
              415: "The body is not JSON", 422: "Invalid input, with `errors` per field", 429: "Too many attempts"}
     responses = dict(ok)
-    for code in codes:
+    # Any operation may answer 400: a NUL character in the query or body is refused before the view runs.
+    for code in sorted({400, *codes}):
         responses[str(code)] = _problem(names[code])
     return responses
 
