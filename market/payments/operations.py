@@ -52,7 +52,8 @@ def api_client() -> StripeClient:
     config = current_app.config
     session = current_app.extensions.get("payments_http_session")  # tests inject faults here
     return StripeClient(config["STRIPE_API_BASE"], config["STRIPE_SECRET_KEY"] or "",
-                        retries=config["STRIPE_RETRIES"], backoff=config["STRIPE_BACKOFF"], session=session)
+                        retries=config["STRIPE_RETRIES"], backoff=config["STRIPE_BACKOFF"], session=session,
+                        api_version=config.get("STRIPE_API_VERSION"))
 
 
 def online_payments_enabled() -> bool:
@@ -157,9 +158,27 @@ def create_intent(payment: Payment, *, payment_method_id: str | None = None, tes
     intent = api.create_payment_intent(
         amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
         metadata={"order": payment.order.reference, "payment": str(payment.id)},
+        created_gte=_created_gte(payment),
     )
     payment.intent_id = intent["id"]
     db.session.flush()
+
+
+#: How far before the payment row's own time its intent may have been stamped (clocks differ).
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _created_gte(payment: Payment) -> int:
+    """The earliest `created` (Unix time) the payment's intent can have: bounds the listing that finds it."""
+    return int(((payment.created_at or utcnow()) - CLOCK_SKEW).timestamp())
+
+
+def failure_code(error: dict | None, default: str | None = None) -> str | None:
+    """What is stored on a failed payment: the provider's decline_code or code (shown in the buyer's language by
+    `market.payments.messages`), never its English message."""
+    error = error if isinstance(error, dict) else {}
+    code = error.get("decline_code") or error.get("code") or default
+    return str(code)[:80] if code else None
 
 
 def confirm_intent(payment: Payment) -> str:
@@ -171,7 +190,7 @@ def confirm_intent(payment: Payment) -> str:
     except PaymentApiError as exc:
         intent = _retrieve_quietly(api, payment.intent_id)
         if intent is None or intent.get("status") in ("requires_payment_method", "canceled"):
-            _mark_failed(payment, str(exc))
+            _mark_failed(payment, failure_code(exc.error, "unknown"))
             return payment.state
     except PaymentApiUnavailable:
         log.warning("payment %s: API unreachable on confirm; left pending", payment.id)
@@ -205,7 +224,7 @@ def apply_intent(payment: Payment, intent: dict) -> None:
     elif status == "canceled":
         _mark_failed(payment, "canceled", PaymentState.CANCELLED)
     elif status == "requires_payment_method" and (intent.get("last_payment_error") or {}):
-        _mark_failed(payment, (intent.get("last_payment_error") or {}).get("message"))
+        _mark_failed(payment, failure_code(intent.get("last_payment_error"), "unknown"))
 
 
 # --- offline settlement ------------------------------------------------------------------------------------------
@@ -360,7 +379,7 @@ def reconcile_payment(payment: Payment) -> None:
     got through). Safe to repeat: every step checks the provider's state first."""
     api = api_client()
     if payment.intent_id is None:
-        intent = api.find_payment_intent(payment.create_key) if payment.create_key else None
+        intent = api.find_payment_intent(str(payment.id), created_gte=_created_gte(payment))
         if intent is None:
             return  # never reached the server; the hold time will cancel it
         payment.intent_id = intent["id"]
