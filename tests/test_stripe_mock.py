@@ -5,8 +5,8 @@ against Stripe's OpenAPI description (unknown or missing parameters, wrong types
 localstripe in test_payments.py; here every request is recorded and must have been accepted (2xx), and every POST
 must carry an Idempotency-Key.
 
-The binary is the gzipped build in `../shared/tools/stripe-mock/` (next to the project) or
-`/work/shared/tools/stripe-mock/`; without it the module is skipped, except under CI=true, where that fails.
+The binary is the gzipped build named by STRIPE_MOCK_GZ, or in `../shared/tools/stripe-mock/` (next to the
+project) or `/work/shared/tools/stripe-mock/`; without it the module is skipped, except under CI=true, where that fails.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from tests.test_orders import _order, _orders_of_bulk, _place
 
 SECRET = "sk_test_123"  # stripe-mock takes any key of this shape (letters and digits)
 ROOT = Path(__file__).resolve().parents[1]
-BINARY_PLACES = (ROOT.parent / "shared" / "tools" / "stripe-mock" / "stripe-mock.gz",
-                 Path("/work/shared/tools/stripe-mock/stripe-mock.gz"))
+BINARY_PLACES = tuple(Path(p) for p in (os.environ.get("STRIPE_MOCK_GZ"),) if p) + (
+    ROOT.parent / "shared" / "tools" / "stripe-mock" / "stripe-mock.gz",
+    Path("/work/shared/tools/stripe-mock/stripe-mock.gz"))
 
 
 def _free_port() -> int:
