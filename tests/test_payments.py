@@ -663,3 +663,32 @@ def test_decline_codes_become_reasons_in_chinese(app, code, text):
     with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
         reason = failure_reason(code)
     assert text in reason and "card" not in reason.lower() and "payment" not in reason.lower()
+
+
+class RefusesCreateOnce(requests.Session):
+    """Answers the first intent creation as Stripe answers a refused card: 402 with a code and an English text."""
+
+    refused = False
+
+    def request(self, method, url, **kwargs):
+        if method == "POST" and url.endswith("/v1/payment_intents") and not self.refused:
+            self.refused = True
+            response = requests.Response()
+            response.status_code = 402
+            response._content = json.dumps({"error": {"type": "card_error", "code": "card_declined",
+                                                      "decline_code": "insufficient_funds",
+                                                      "message": "Your card has insufficient funds."}}).encode()
+            return response
+        return super().request(method, url, **kwargs)
+
+
+def test_a_card_refused_at_creation_fails_the_payment_in_the_buyers_language_and_can_be_paid_again(
+        app, db, people, stripe, order_id, client, login):
+    app.extensions["payments_http_session"] = RefusesCreateOnce()
+    login("buyer_party")
+    html = _pay(client, order_id).get_data(as_text=True)
+    assert "卡内余额不足" in html and "insufficient" not in html
+    payment = _payment(app, db, order_id)
+    assert payment.state.value == "failed" and payment.failure_message == "insufficient_funds"
+    assert "已付款" in _pay(client, order_id).get_data(as_text=True)  # nothing left pending in the way
+    assert len(_charges_of(stripe, _order(app, db, order_id).reference)) == 1

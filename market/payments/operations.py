@@ -146,20 +146,27 @@ def _payments_of(order: Order) -> list[Payment]:
 
 
 def create_intent(payment: Payment, *, payment_method_id: str | None = None, test_card: str | None = None) -> None:
-    """Create the PaymentIntent (with its payment method: fake servers take it only here, not on confirm)."""
+    """Create the PaymentIntent (with its payment method: fake servers take it only here, not on confirm). A
+    refusal (4xx: nothing was created) fails the payment with the provider's code, so it does not stay pending
+    and the buyer can pay again at once."""
     api = api_client()
-    if test_card is not None:
-        if api.is_real_stripe or test_card not in TEST_CARDS:
-            raise PaymentError(_("Choose one of the test cards."), "test_card")
-        card = {"number": test_card, "exp_month": 12, "exp_year": local_today().year + 2, "cvc": "123"}
-        payment_method_id = api.create_payment_method(card, key=payment.create_key + "-pm")["id"]
-    if not payment_method_id:
-        raise PaymentError(_("Enter the card."), "payment_method")
-    intent = api.create_payment_intent(
-        amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
-        metadata={"order": payment.order.reference, "payment": str(payment.id)},
-        created_gte=_created_gte(payment),
-    )
+    try:
+        if test_card is not None:
+            if api.is_real_stripe or test_card not in TEST_CARDS:
+                raise PaymentError(_("Choose one of the test cards."), "test_card")
+            card = {"number": test_card, "exp_month": 12, "exp_year": local_today().year + 2, "cvc": "123"}
+            payment_method_id = api.create_payment_method(card, key=payment.create_key + "-pm")["id"]
+        if not payment_method_id:
+            raise PaymentError(_("Enter the card."), "payment_method")
+        intent = api.create_payment_intent(
+            amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
+            metadata={"order": payment.order.reference, "payment": str(payment.id)},
+            created_gte=_created_gte(payment),
+        )
+    except PaymentApiError as exc:
+        log.warning("payment %s: intent refused: %s", payment.id, exc)
+        _mark_failed(payment, failure_code(exc.error, "unknown"))
+        return
     payment.intent_id = intent["id"]
     db.session.flush()
 
@@ -184,6 +191,8 @@ def failure_code(error: dict | None, default: str | None = None) -> str | None:
 def confirm_intent(payment: Payment) -> str:
     """Confirm the intent; returns the payment's state. A decline fails the payment (the order stays unpaid);
     an unreachable API leaves it pending for the webhook or `payments reconcile`."""
+    if payment.state != PaymentState.PENDING or payment.intent_id is None:
+        return payment.state  # refused at creation: nothing to confirm
     api = api_client()
     try:
         intent = api.confirm_payment_intent(payment.intent_id, key=payment.confirm_key)
