@@ -545,3 +545,150 @@ def test_a_paid_and_accepted_order_counts_once_paid_online(app, db, people, stri
     assert not _order(app, db, order_id).counted
     _pay(client, order_id)
     assert _order(app, db, order_id).counted
+
+
+# --- what the client sends ------------------------------------------------------------------------------------------
+
+
+def test_stripe_form_encoding_of_lists_and_nested_objects():
+    from market.payments.client import encode_form
+
+    assert encode_form({"amount": 100, "payment_method_types": ["card"], "metadata": {"order": "FS-1", "n": 2},
+                        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+                        "items": [{"price": "p_1", "quantity": 2}], "payment_method": None, "capture": False}) == [
+        ("amount", "100"), ("payment_method_types[0]", "card"), ("metadata[order]", "FS-1"), ("metadata[n]", "2"),
+        ("automatic_payment_methods[enabled]", "true"), ("automatic_payment_methods[allow_redirects]", "never"),
+        ("items[0][price]", "p_1"), ("items[0][quantity]", "2"), ("capture", "false")]
+
+
+class ServerErrorOnce(requests.Session):
+    """Answers the first POST to create an intent with a 500, after passing it on (`went_through`) or not; records
+    every request with its Idempotency-Key."""
+
+    def __init__(self, went_through: bool):
+        super().__init__()
+        self.went_through = went_through
+        self.failed = False
+        self.sent: list[tuple[str, str, str | None]] = []
+
+    def request(self, method, url, **kwargs):
+        self.sent.append((method, url.split("?")[0], (kwargs.get("headers") or {}).get("Idempotency-Key")))
+        if method == "POST" and url.endswith("/v1/payment_intents") and not self.failed:
+            self.failed = True
+            if self.went_through:
+                super().request(method, url, **kwargs).close()
+            response = requests.Response()
+            response.status_code = 500
+            response._content = b'{"error": {"type": "api_error", "message": "stored"}}'
+            return response
+        return super().request(method, url, **kwargs)
+
+
+@pytest.mark.parametrize("went_through", [False, True])
+def test_a_server_error_is_never_retried_with_the_same_key(app, db, people, stripe, order_id, client, login,
+                                                          went_through):
+    """Stripe stores a 500 under its Idempotency-Key and replays it for 24 hours: the app first asks whether the
+    intent exists, and only when it does not, sends again with a new key. Either way one intent, one charge."""
+    session = ServerErrorOnce(went_through)
+    app.extensions["payments_http_session"] = session
+    login("buyer_party")
+    assert "已付款" in _pay(client, order_id).get_data(as_text=True)
+    order = _order(app, db, order_id)
+    intents = [i for i in _fake(stripe, "/v1/payment_intents", limit=100)
+               if (i.get("metadata") or {}).get("order") == order.reference]
+    assert len(intents) == 1 and len(_charges_of(stripe, order.reference)) == 1
+    creates = [(i, k) for i, (m, u, k) in enumerate(session.sent) if m == "POST" and u.endswith("/v1/payment_intents")]
+    checks = [i for i, (m, u, _k) in enumerate(session.sent) if m == "GET" and "/v1/payment_intents" in u]
+    if went_through:
+        assert len(creates) == 1  # found by its metadata: not sent again
+    else:
+        assert len(creates) == 2 and creates[0][1] != creates[1][1]  # a new key…
+        assert any(creates[0][0] < i < creates[1][0] for i in checks)  # …only after asking
+
+
+def test_reconcile_finds_an_intent_whose_answer_was_lost_past_the_first_hundred(app, db, people, stripe, order_id):
+    """The lookup reads every page of the listing (bounded by time), not only one page of 100."""
+    from market.orders.models import Order
+    from market.payments import operations as ops
+    from market.payments.models import Payment
+
+    for n in range(105):
+        requests.post(f"{stripe}/v1/payment_intents", auth=(SECRET, ""), timeout=5,
+                      data={"amount": 100, "currency": "cny", "metadata[payment]": f"other-{n}"})
+    faulty = FaultySession()
+    faulty.add("POST", r"/v1/payment_intents$", "lose")
+    faulty.add("GET", r"/v1/payment_intents", "refuse", times=20)  # the check at pay time cannot reach it either
+    app.extensions["payments_http_session"] = faulty
+    with app.app_context(), app.test_request_context("/"):
+        payment = ops.begin_card_payment(db.session.get(Order, order_id), _user(db, people["buyer_party"]))
+        db.session.commit()
+        with pytest.raises(ops.PaymentApiUnavailable):
+            ops.create_intent(payment, test_card="4242424242424242")
+        db.session.rollback()
+        payment_id = payment.id
+    app.extensions.pop("payments_http_session")
+    assert _payment(app, db, order_id).intent_id is None
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        payment = db.session.get(Payment, payment_id)
+        assert payment.intent_id and payment.intent_id.startswith("pi_")
+        assert payment.state.value == "succeeded"
+    assert _order(app, db, order_id).payment_status.value == "paid"
+    charges = [c for c in _fake(stripe, "/v1/charges", limit=100) if c.get("status") == "succeeded"]
+    assert [c["payment_intent"] for c in charges] == [payment.intent_id]  # the 105 others were never confirmed
+
+
+# --- what the buyer reads -----------------------------------------------------------------------------------------
+
+
+def test_a_decline_is_told_in_the_buyers_language(app, db, people, stripe, order_id, client, login):
+    login("buyer_party")
+    html = _pay(client, order_id, "4000000000000341").get_data(as_text=True)
+    assert "付款未成功：银行卡被拒绝（发卡行未批准）。" in html
+    assert "declined" not in html.lower() and "Your card" not in html
+    assert _payment(app, db, order_id).failure_message == "card_declined"  # the code, not the English text
+    assert "银行卡被拒绝（发卡行未批准）" in client.get(f"/orders/{order_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code, text", [
+    ("insufficient_funds", "卡内余额不足"), ("expired_card", "银行卡已过期"), ("incorrect_cvc", "安全码"),
+    ("invalid_cvc", "安全码"), ("processing_error", "几分钟后再试"), ("authentication_required", "3-D Secure"),
+    ("stolen_card", "银行卡被拒绝"), ("card_declined", "银行卡被拒绝"), ("something_new", "支付服务未接受这笔付款"),
+    (None, "支付服务未接受这笔付款"),
+])
+def test_decline_codes_become_reasons_in_chinese(app, code, text):
+    from market.payments.messages import failure_reason
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        reason = failure_reason(code)
+    assert text in reason and "card" not in reason.lower() and "payment" not in reason.lower()
+
+
+class RefusesCreateOnce(requests.Session):
+    """Answers the first intent creation as Stripe answers a refused card: 402 with a code and an English text."""
+
+    refused = False
+
+    def request(self, method, url, **kwargs):
+        if method == "POST" and url.endswith("/v1/payment_intents") and not self.refused:
+            self.refused = True
+            response = requests.Response()
+            response.status_code = 402
+            response._content = json.dumps({"error": {"type": "card_error", "code": "card_declined",
+                                                      "decline_code": "insufficient_funds",
+                                                      "message": "Your card has insufficient funds."}}).encode()
+            return response
+        return super().request(method, url, **kwargs)
+
+
+def test_a_card_refused_at_creation_fails_the_payment_in_the_buyers_language_and_can_be_paid_again(
+        app, db, people, stripe, order_id, client, login):
+    app.extensions["payments_http_session"] = RefusesCreateOnce()
+    login("buyer_party")
+    html = _pay(client, order_id).get_data(as_text=True)
+    assert "卡内余额不足" in html and "insufficient" not in html
+    payment = _payment(app, db, order_id)
+    assert payment.state.value == "failed" and payment.failure_message == "insufficient_funds"
+    assert "已付款" in _pay(client, order_id).get_data(as_text=True)  # nothing left pending in the way
+    assert len(_charges_of(stripe, _order(app, db, order_id).reference)) == 1

@@ -72,6 +72,13 @@ class Payment(db.Model):
     def refundable(self) -> Decimal:
         return self.amount - self.refunded_amount if self.state == PaymentState.SUCCEEDED else Decimal("0.00")
 
+    @property
+    def failure_reason(self) -> str | None:
+        """Why it failed, in the reader's language (`failure_message` holds the provider's code, not its text)."""
+        from market.payments.messages import failure_reason
+
+        return failure_reason(self.failure_message) if self.failure_message else None
+
 
 class RefundState(enum.StrEnum):
     PENDING = "pending"

@@ -52,7 +52,8 @@ def api_client() -> StripeClient:
     config = current_app.config
     session = current_app.extensions.get("payments_http_session")  # tests inject faults here
     return StripeClient(config["STRIPE_API_BASE"], config["STRIPE_SECRET_KEY"] or "",
-                        retries=config["STRIPE_RETRIES"], backoff=config["STRIPE_BACKOFF"], session=session)
+                        retries=config["STRIPE_RETRIES"], backoff=config["STRIPE_BACKOFF"], session=session,
+                        api_version=config.get("STRIPE_API_VERSION"))
 
 
 def online_payments_enabled() -> bool:
@@ -145,33 +146,60 @@ def _payments_of(order: Order) -> list[Payment]:
 
 
 def create_intent(payment: Payment, *, payment_method_id: str | None = None, test_card: str | None = None) -> None:
-    """Create the PaymentIntent (with its payment method: fake servers take it only here, not on confirm)."""
+    """Create the PaymentIntent (with its payment method: fake servers take it only here, not on confirm). A
+    refusal (4xx: nothing was created) fails the payment with the provider's code, so it does not stay pending
+    and the buyer can pay again at once."""
     api = api_client()
-    if test_card is not None:
-        if api.is_real_stripe or test_card not in TEST_CARDS:
-            raise PaymentError(_("Choose one of the test cards."), "test_card")
-        card = {"number": test_card, "exp_month": 12, "exp_year": local_today().year + 2, "cvc": "123"}
-        payment_method_id = api.create_payment_method(card, key=payment.create_key + "-pm")["id"]
-    if not payment_method_id:
-        raise PaymentError(_("Enter the card."), "payment_method")
-    intent = api.create_payment_intent(
-        amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
-        metadata={"order": payment.order.reference, "payment": str(payment.id)},
-    )
+    try:
+        if test_card is not None:
+            if api.is_real_stripe or test_card not in TEST_CARDS:
+                raise PaymentError(_("Choose one of the test cards."), "test_card")
+            card = {"number": test_card, "exp_month": 12, "exp_year": local_today().year + 2, "cvc": "123"}
+            payment_method_id = api.create_payment_method(card, key=payment.create_key + "-pm")["id"]
+        if not payment_method_id:
+            raise PaymentError(_("Enter the card."), "payment_method")
+        intent = api.create_payment_intent(
+            amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
+            metadata={"order": payment.order.reference, "payment": str(payment.id)},
+            created_gte=_created_gte(payment),
+        )
+    except PaymentApiError as exc:
+        log.warning("payment %s: intent refused: %s", payment.id, exc)
+        _mark_failed(payment, failure_code(exc.error, "unknown"))
+        return
     payment.intent_id = intent["id"]
     db.session.flush()
+
+
+#: How far before the payment row's own time its intent may have been stamped (clocks differ).
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _created_gte(payment: Payment) -> int:
+    """The earliest `created` (Unix time) the payment's intent can have: bounds the listing that finds it."""
+    return int(((payment.created_at or utcnow()) - CLOCK_SKEW).timestamp())
+
+
+def failure_code(error: dict | None, default: str | None = None) -> str | None:
+    """What is stored on a failed payment: the provider's decline_code or code (shown in the buyer's language by
+    `market.payments.messages`), never its English message."""
+    error = error if isinstance(error, dict) else {}
+    code = error.get("decline_code") or error.get("code") or default
+    return str(code)[:80] if code else None
 
 
 def confirm_intent(payment: Payment) -> str:
     """Confirm the intent; returns the payment's state. A decline fails the payment (the order stays unpaid);
     an unreachable API leaves it pending for the webhook or `payments reconcile`."""
+    if payment.state != PaymentState.PENDING or payment.intent_id is None:
+        return payment.state  # refused at creation: nothing to confirm
     api = api_client()
     try:
         intent = api.confirm_payment_intent(payment.intent_id, key=payment.confirm_key)
     except PaymentApiError as exc:
         intent = _retrieve_quietly(api, payment.intent_id)
         if intent is None or intent.get("status") in ("requires_payment_method", "canceled"):
-            _mark_failed(payment, str(exc))
+            _mark_failed(payment, failure_code(exc.error, "unknown"))
             return payment.state
     except PaymentApiUnavailable:
         log.warning("payment %s: API unreachable on confirm; left pending", payment.id)
@@ -205,7 +233,7 @@ def apply_intent(payment: Payment, intent: dict) -> None:
     elif status == "canceled":
         _mark_failed(payment, "canceled", PaymentState.CANCELLED)
     elif status == "requires_payment_method" and (intent.get("last_payment_error") or {}):
-        _mark_failed(payment, (intent.get("last_payment_error") or {}).get("message"))
+        _mark_failed(payment, failure_code(intent.get("last_payment_error"), "unknown"))
 
 
 # --- offline settlement ------------------------------------------------------------------------------------------
@@ -360,7 +388,7 @@ def reconcile_payment(payment: Payment) -> None:
     got through). Safe to repeat: every step checks the provider's state first."""
     api = api_client()
     if payment.intent_id is None:
-        intent = api.find_payment_intent(payment.create_key) if payment.create_key else None
+        intent = api.find_payment_intent(str(payment.id), created_gte=_created_gte(payment))
         if intent is None:
             return  # never reached the server; the hold time will cancel it
         payment.intent_id = intent["id"]

@@ -22,6 +22,7 @@ from market.payments import bp
 from market.payments import operations as ops
 from market.payments.client import PaymentApiError, PaymentApiUnavailable, SignatureError, verify_signature
 from market.payments.forms import CardPaymentForm, OfflinePaymentForm, RefundForm
+from market.payments.messages import failure_reason
 from market.payments.models import Payment, PaymentMethod, PaymentState
 from market.permissions import Action, authorize, kind_required
 
@@ -80,13 +81,13 @@ def pay(order_id: int):
             db.session.rollback()
             log.warning("order %s: payment could not start: %s", order.reference, error)
             flash(_api_problem_message() if isinstance(error, PaymentApiUnavailable)
-                  else _("The payment was refused: %(reason)s", reason=str(error)), "error")
+                  else _("The payment was refused: %(reason)s.", reason=failure_reason(error.code)), "error")
             return redirect(url_for("orders.detail", order_id=order.id))
         if state == PaymentState.SUCCEEDED:
             flash(_("Paid: %(amount)s. Thank you.", amount=money(payment.amount)), "success")
         elif state == PaymentState.FAILED:
-            flash(_("The card was declined: %(reason)s. The order is still unpaid; you can try again.",
-                    reason=payment.failure_message or "—"), "error")
+            flash(_("The payment did not go through: %(reason)s. The order is still unpaid; you can try again.",
+                    reason=payment.failure_reason or failure_reason(None)), "error")
         else:
             flash(_api_problem_message(), "info")
         return redirect(url_for("orders.detail", order_id=order.id))
