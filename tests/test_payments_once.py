@@ -189,6 +189,17 @@ def test_the_database_refuses_a_second_live_payment_of_an_order(app, db, people,
         db.session.rollback()
 
 
+def test_a_card_the_service_never_took_does_not_block_the_next_attempt(app, db, people, stripe, order_id, client,
+                                                                        login):
+    """A payment whose intent was never made (here: a card the site does not offer) stops being live at once."""
+    login("buyer_party")
+    html = _pay(client, order_id, "4111111111111111").get_data(as_text=True)
+    assert "请选择一张测试卡" in html, html[:3000]
+    assert [p.state.value for p in _payments(app, db, order_id)] == ["failed"]
+    assert "已付款 ¥170.00" in _pay(client, order_id).get_data(as_text=True)
+    assert [p.state.value for p in _payments(app, db, order_id)] == ["failed", "succeeded"]
+
+
 # --- cancelling and rejecting a paid order ----------------------------------------------------------------------------
 
 
@@ -199,7 +210,7 @@ def test_cancelling_a_card_paid_order_asks_why_and_refunds_it_in_full(app, db, p
     payment = _payment(app, db, order_id)
     product_id = _order_line_product(app, db, order_id)
     page = client.get(f"/orders/{order_id}").get_data(as_text=True)
-    assert "退款" in page  # the cancel form says the money goes back
+    assert "订单已付款：请说明取消原因，货款将全额退回。" in page  # the cancel form says the money goes back
 
     html = post_form(client, f"/orders/{order_id}/cancel", {"reason": ""}, token_from=f"/orders/{order_id}",
                      follow_redirects=True).get_data(as_text=True)
@@ -340,3 +351,20 @@ def test_the_hold_release_cancels_the_intent_first_and_keeps_the_order_while_the
     # The cancelled intent cannot be charged any more: a late confirm is refused by the service.
     late = requests.post(f"{stripe}/v1/payment_intents/{intent_id}/confirm", auth=(SECRET, ""), timeout=5)
     assert late.status_code >= 400
+
+
+def test_the_hold_release_keeps_an_order_whose_intent_turns_out_paid(app, db, people, stripe, order_id):
+    # The success's webhook is lost (sent nowhere): only the hold release's question finds it.
+    requests.post(stripe + "/_config/webhooks/market", timeout=5,
+                  data={"url": "http://127.0.0.1:9/payments/stripe/webhook", "secret": "whsec_nowhere"})
+    payment_id, intent_id = _intent_made_but_not_confirmed(app, db, people, order_id)
+    product_id = _order_line_product(app, db, order_id)
+    confirmed = requests.post(f"{stripe}/v1/payment_intents/{intent_id}/confirm", auth=(SECRET, ""), timeout=5)
+    assert confirmed.json()["status"] == "succeeded"
+    _expire_hold(app, db, payment_id)
+    assert _release(app, db) == []
+    order = _order(app, db, order_id)
+    assert order.status.value == "placed" and order.payment_status.value == "paid"
+    assert _payment(app, db, order_id).state.value == "succeeded"
+    assert _product(app, db, product_id).unsold_quantity == Decimal("97.5")
+    assert _refunds(app, db, order_id) == []
