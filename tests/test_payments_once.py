@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from tests.conftest import PASSWORD, post_form
 from tests.test_catalog import _ledger_sum, _product, _user
 from tests.test_orders import _act, _order
-from tests.test_payments import (  # noqa: F401  (fixtures)
+from tests import test_payments as _paying
+from tests.test_payments import (
     SECRET,
     FaultySession,
     _charges_of,
@@ -24,10 +25,10 @@ from tests.test_payments import (  # noqa: F401  (fixtures)
     _pay,
     _payment,
     _wait,
-    localstripe,
-    order_id,
-    stripe,
 )
+
+# The fixtures of the localstripe tests (the fake server, the app pointed at it, a placed order of ¥170.00).
+localstripe, stripe, order_id = _paying.localstripe, _paying.stripe, _paying.order_id
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -368,3 +369,21 @@ def test_the_hold_release_keeps_an_order_whose_intent_turns_out_paid(app, db, pe
     assert _payment(app, db, order_id).state.value == "succeeded"
     assert _product(app, db, product_id).unsold_quantity == Decimal("97.5")
     assert _refunds(app, db, order_id) == []
+
+
+def test_the_api_cancels_a_paid_order_only_with_a_reason_and_refunds_it(app, db, people, stripe, order_id, client,
+                                                                       login):
+    from tests.test_races_orders import _bearer
+
+    login("buyer_party")
+    _pay(client, order_id)
+    payment = _payment(app, db, order_id)
+    headers = _bearer(app, people["buyer_party"])
+    api = app.test_client()
+    refused = api.post(f"/api/v1/orders/{order_id}/cancel", json={}, headers=headers)
+    assert refused.status_code == 422, refused.json
+    assert _order(app, db, order_id).status.value == "placed"
+    done = api.post(f"/api/v1/orders/{order_id}/cancel", json={"reason": "活动取消"}, headers=headers)
+    assert done.status_code == 200, done.json
+    assert _order(app, db, order_id).payment_status.value == "refunded"
+    assert [r["amount"] for r in _fake(stripe, "/v1/refunds", payment_intent=payment.intent_id)] == [17000]

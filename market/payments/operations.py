@@ -382,6 +382,7 @@ def refund_ended_order(order: Order, user: User | None, reason: str | None) -> N
     the cancellation (the request to the service follows the commit). A pending payment is left to settle: if it
     succeeds, `mark_succeeded` finds the order ended and refunds it."""
     for payment in _payments_of(order):
+        db.session.refresh(payment)  # what a refund form may have reserved meanwhile
         if payment.method == PaymentMethod.CARD and payment.refundable > 0:
             start_refund(payment, payment.refundable, reason, user)
 
