@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -179,7 +179,9 @@ def _hold_payable(order: Order, refusal: str) -> None:
     if not held:
         db.session.refresh(order)
         raise PaymentError(refusal)
-    if any(p.state in (PaymentState.PENDING, PaymentState.SUCCEEDED) for p in _payments_of(order)):
+    live = select(func.count(Payment.id)).where(Payment.order_id == order.id,
+                                                 Payment.state.in_((PaymentState.PENDING, PaymentState.SUCCEEDED)))
+    if db.session.scalar(live):  # read from the database, not from objects this session loaded before the lock
         raise PaymentInProgress(_("A payment of this order is already being processed; wait for its result."))
 
 
