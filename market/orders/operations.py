@@ -336,6 +336,17 @@ def release_order_stock(order: Order, user: User | None) -> None:
                    note=order.reference)
 
 
+#: What else ending an order (the buyer cancels, the supplier rejects) does, in the same transaction: packages above
+#: orders register here (payments: the refund of what was paid), so the rule runs wherever an order ends.
+_ON_ORDER_ENDED: list = []
+
+
+def on_order_ended(fn):
+    """Register `fn(order, user, reason)`, called once an order was cancelled or rejected (after its stock)."""
+    _ON_ORDER_ENDED.append(fn)
+    return fn
+
+
 def perform(order: Order, user: User, action: str, data: dict | None = None, *, now: datetime | None = None) -> None:
     """Move an order on; refuses (OrderError, nothing changed) a party or state the table does not allow.
 
@@ -387,6 +398,8 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
         values.update(rating=rating, rating_comment=note, rated_at=now)
     elif action == "cancel":
         note = _text(data.get("reason"), 1000)
+        if order.payment_status == PaymentStatus.PAID and not note:
+            raise OrderError(_("Say why the order is cancelled: the payment will be refunded."), "reason")
         values.update(cancelled_at=now, cancel_reason=note)
     from_status = order.status
     # Someone else may have moved the order since it was read (a double submit, the other party, a hold
@@ -395,6 +408,8 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
     # Only the request whose UPDATE changed the row gets here: the side effects happen once.
     if action in ("reject", "cancel"):
         release_order_stock(order, user)
+        for fn in _ON_ORDER_ENDED:
+            fn(order, user, note)
     for line in order.lines:
         if line.id in received:
             line.received_quantity = received[line.id]

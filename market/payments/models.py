@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.accounts.models import User
@@ -32,10 +32,18 @@ class PaymentState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+#: A payment that holds its order: being processed, or taken. At most one per order (see Payment).
+LIVE_PAYMENT_SQL = "state IN ('pending', 'succeeded')"
+
+
 class Payment(db.Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
+        # At most one live payment per order, held by the database: simultaneous pay or settlement requests
+        # cannot both insert one (the loser's INSERT fails and it is shown the first payment).
+        Index("uq_payments_order_live", "order_id", unique=True,
+              sqlite_where=text(LIVE_PAYMENT_SQL), postgresql_where=text(LIVE_PAYMENT_SQL)),
         # Both in fen: never more refunded than paid, whatever a payment server accepts.
         CheckConstraint("refunded_amount >= 0 AND refunded_amount <= amount", name="refund_within_amount"),
         Index("ix_payments_state_method", "state", "method"),

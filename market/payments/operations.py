@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import event, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
 
 from market.accounts.models import OrgKind, OrgStatus, User
 from market.catalog import rules
@@ -21,7 +22,7 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
 from market.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus
-from market.orders.operations import party_of, release_order_stock
+from market.orders.operations import on_order_ended, party_of, release_order_stock
 from market.payments.client import PaymentApiError, PaymentApiUnavailable, StripeClient
 from market.payments.models import (
     OFFLINE_METHODS,
@@ -46,6 +47,10 @@ TEST_CARDS = {
 
 class PaymentError(RuleError):
     """A rule about payments was broken; nothing was changed."""
+
+
+class PaymentInProgress(PaymentError):
+    """The order already has a live payment (being processed, or taken); the caller shows it."""
 
 
 def api_client() -> StripeClient:
@@ -99,24 +104,51 @@ def _moved(obj, expected, new, **values) -> bool:
     return True
 
 
+#: Orders that have ended: money that arrives for one of them goes back.
+ENDED_ORDER_STATES = (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+
+
 def mark_succeeded(payment: Payment, reference: str | None, *, now: datetime | None = None) -> bool:
     """Mark the payment succeeded and its order paid, once: a conditional UPDATE decides who does it, so the
     browser's return, a webhook and a reconcile arriving at the same moment cannot both do it. True if this
-    call did."""
+    call did.
+
+    A success for an order that has ended (cancelled by the buyer or after its hold time, rejected) is recorded,
+    since the money was taken, and a full refund of it is started at once: the order stays ended, its stock
+    stays released, and it never counts (only accepted orders count)."""
     now = now or utcnow()
     if not _moved(payment, NOT_SUCCEEDED, PaymentState.SUCCEEDED, column="state", succeeded_at=now, updated_at=now,
                   hold_until=None):
         return False
     order = payment.order
-    # The order is paid once; a second successful payment of it (a double charge) leaves it as it is.
-    if not _moved(order, (PaymentStatus.UNPAID,), PaymentStatus.PAID, column="payment_status", paid_at=now,
-                  payment_reference=reference, updated_at=now):
+    # Paid only while the order is open, in one statement: a cancellation at the same moment either comes first
+    # (then this refunds) or waits for this and then finds the payment succeeded (then the cancellation refunds).
+    opened = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.payment_status == PaymentStatus.UNPAID,
+                            Order.status.not_in(ENDED_ORDER_STATES))
+        .values(payment_status=PaymentStatus.PAID, paid_at=now, payment_reference=reference, updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(order)
+    if opened:
+        from market.audit.operations import record
+
+        record(db.session, "orders.update", order, {"payment_status": ["unpaid", "paid"]})
+    elif order.status in ENDED_ORDER_STATES:
+        # Shown as paid, then refunded once the refund went through.
+        _moved(order, (PaymentStatus.UNPAID,), PaymentStatus.PAID, column="payment_status", paid_at=now,
+               payment_reference=reference, updated_at=now)
+    else:
+        # The order is paid once; a second successful payment of it (a double charge) leaves it as it is.
         log.warning("payment %s succeeded on order %s, which is already %s", payment.id, order.id,
                     order.payment_status)
     order.events.append(OrderEvent(action="paid", at=now, from_status=order.status, to_status=order.status,
                                    note=f"{payment.method.value} {reference or ''}".strip(),
                                    actor_id=payment.recorded_by_id))
     db.session.flush()
+    if not opened and order.status in ENDED_ORDER_STATES and payment.method == PaymentMethod.CARD:
+        log.warning("payment %s succeeded for order %s, which is %s: refunded in full", payment.id,
+                    order.reference, order.status)
+        start_refund(payment, payment.refundable, _("The order had ended when the payment arrived."), None)
     return True
 
 
@@ -128,17 +160,49 @@ def begin_card_payment(order: Order, user: User) -> Payment:
     _require_party(user, order, "buyer")
     if not online_payments_enabled():
         raise PaymentError(_("Online payment is not set up on this site."))
-    if not payable(order):
-        raise PaymentError(_("This order cannot be paid now."))
-    if any(p.state == PaymentState.PENDING and p.intent_id for p in _payments_of(order)):
-        raise PaymentError(_("A payment of this order is already being processed; wait for its result."))
+    _hold_payable(order, _("This order cannot be paid now."))
     hold = timedelta(minutes=current_app.config["PAYMENT_HOLD_MINUTES"])
     payment = Payment(order=order, method=PaymentMethod.CARD, state=PaymentState.PENDING, amount=order.total_amount,
                       create_key=_key("create"), confirm_key=_key("confirm"), recorded_by_id=user.id,
                       hold_until=utcnow() + hold)
-    db.session.add(payment)
-    db.session.flush()
+    _insert_live(payment)
     return payment
+
+
+def _hold_payable(order: Order, refusal: str) -> None:
+    """Take the order's row while it is unpaid and open (an UPDATE that changes nothing), then refuse if it already
+    has a live payment. Simultaneous pay, settlement and cancel requests of one order take turns here, and each
+    sees what the one before it committed."""
+    held = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.payment_status == PaymentStatus.UNPAID,
+                            Order.status.not_in(ENDED_ORDER_STATES))
+        .values(payment_status=Order.payment_status).execution_options(synchronize_session=False)).rowcount
+    if not held:
+        db.session.refresh(order)
+        raise PaymentError(refusal)
+    live = select(func.count(Payment.id)).where(Payment.order_id == order.id,
+                                                 Payment.state.in_((PaymentState.PENDING, PaymentState.SUCCEEDED)))
+    if db.session.scalar(live):  # read from the database, not from objects this session loaded before the lock
+        raise PaymentInProgress(_("A payment of this order is already being processed; wait for its result."))
+
+
+def _insert_live(payment: Payment) -> None:
+    """Insert a live payment under the database's one-live-payment-per-order index: what `_hold_payable` checked
+    is also held where a check cannot be (another process, a database without row locks)."""
+    db.session.add(payment)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the caller rolls back, as after every RuleError
+        raise PaymentInProgress(_("A payment of this order is already being processed; wait for its result.")) \
+            from exc
+
+
+def abandon_card_payment(payment: Payment, message: str | None) -> None:
+    """A card payment whose intent was never made (refused, or the card not accepted here) stops holding its
+    order, so the buyer can try again. One that has an intent is left for the service to settle."""
+    db.session.refresh(payment)
+    if payment.intent_id is None:
+        _mark_failed(payment, message)
 
 
 def _payments_of(order: Order) -> list[Payment]:
@@ -259,10 +323,10 @@ def record_offline_payment(order: Order, user: User, *, method, reference: str |
         raise PaymentError(_("The day the money arrived cannot be in the future."), "received_on")
     if received_on < order.placed_on:
         raise PaymentError(_("The money cannot have arrived before the order was placed."), "received_on")
+    _hold_payable(order, _("This order cannot be marked as paid."))
     payment = Payment(order=order, method=method, state=PaymentState.PENDING, amount=order.total_amount,
                       reference=reference, received_on=received_on, recorded_by_id=user.id)
-    db.session.add(payment)
-    db.session.flush()
+    _insert_live(payment)
     mark_succeeded(payment, reference)
     return payment
 
@@ -279,7 +343,10 @@ def begin_refund(payment: Payment, user: User, amount, reason: str | None) -> Re
         raise PaymentError(_("Only the supplier or the city office can refund."))
     if payment.method != PaymentMethod.CARD or payment.state != PaymentState.SUCCEEDED:
         raise PaymentError(_("Only a card payment that succeeded can be refunded here."))
-    value = rules.amount(amount, _("the refund"))
+    return _reserve_refund(payment, rules.amount(amount, _("the refund")), reason, user)
+
+
+def _reserve_refund(payment: Payment, value: Decimal, reason: str | None, user: User | None) -> Refund:
     reserved = db.session.execute(
         update(Payment)
         .where(Payment.id == payment.id, Payment.refunded_amount + value <= Payment.amount)
@@ -291,11 +358,63 @@ def begin_refund(payment: Payment, user: User, amount, reason: str | None) -> Re
         from market.i18n import money
 
         raise PaymentError(_("At most %(left)s can still be refunded.", left=money(payment.refundable)), "amount")
-    refund = Refund(payment=payment, amount=value, key=_key("refund"), created_by_id=user.id,
+    refund = Refund(payment=payment, amount=value, key=_key("refund"), created_by_id=user.id if user else None,
                     reason=(reason or "").strip()[:1000] or None)
     db.session.add(refund)
     db.session.flush()
     return refund
+
+
+#: Session.info keys: refunds started in the open transaction, and those committed but not yet sent.
+_STARTED, COMMITTED_REFUNDS = "payments.refunds_started", "payments.refunds_committed"
+
+
+def start_refund(payment: Payment, amount: Decimal, reason: str | None, user: User | None) -> Refund:
+    """A refund that a rule starts (an ended order, money arriving too late) rather than a person's form: reserved
+    and written in the caller's transaction, sent by `send_committed_refunds` once that transaction committed,
+    and, should that not happen or the service not answer, by `payments reconcile` (it stays pending till then)."""
+    refund = _reserve_refund(payment, amount, reason, user)
+    db.session.info.setdefault(_STARTED, []).append(refund.id)
+    return refund
+
+
+@event.listens_for(Session, "after_commit")
+def _refunds_committed(session) -> None:
+    started = session.info.pop(_STARTED, None)
+    if started:
+        session.info.setdefault(COMMITTED_REFUNDS, []).extend(started)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _refunds_rolled_back(session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_STARTED, None)
+
+
+def send_committed_refunds() -> None:
+    """Send the refunds started by transactions that have committed (called after each request). Each is
+    committed on its own; a failure leaves it pending for `payments reconcile`, never undoes the request."""
+    ids = db.session.info.pop(COMMITTED_REFUNDS, None)
+    for refund_id in ids or ():
+        try:
+            refund = db.session.get(Refund, refund_id)
+            if refund is not None and refund.state == RefundState.PENDING:
+                submit_refund(refund)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 (the request is done: log it, reconcile sends it again)
+            db.session.rollback()
+            log.exception("refund %s could not be sent now; left for reconcile", refund_id)
+
+
+@on_order_ended
+def refund_ended_order(order: Order, user: User | None, reason: str | None) -> None:
+    """An order cancelled or rejected after it was paid by card is refunded in full, in the same transaction as
+    the cancellation (the request to the service follows the commit). A pending payment is left to settle: if it
+    succeeds, `mark_succeeded` finds the order ended and refunds it."""
+    for payment in _payments_of(order):
+        db.session.refresh(payment)  # what a refund form may have reserved meanwhile
+        if payment.method == PaymentMethod.CARD and payment.refundable > 0:
+            start_refund(payment, payment.refundable, reason, user)
 
 
 def submit_refund(refund: Refund) -> RefundState:
@@ -420,9 +539,41 @@ def reconcile_refund(refund: Refund) -> None:
         submit_refund(refund)
 
 
+def _unpaid_at_service(payment: Payment) -> bool:
+    """Cancel the payment's intent at the service, and say whether the money is known not to have been taken:
+    the cancel went through, the intent is unpaid (canceled, requires_payment_method), or the intent never
+    reached the service. False when the service cannot be reached or the outcome is open (processing); an intent
+    that turns out to have succeeded is recorded as paid here."""
+    api = api_client()
+    try:
+        if payment.intent_id is None:
+            intent = api.find_payment_intent(payment.create_key) if payment.create_key else None
+            if intent is None:
+                return True  # the create never reached the service: nothing can be charged
+            payment.intent_id = intent["id"]
+            db.session.flush()
+        try:
+            intent = api.cancel_payment_intent(payment.intent_id, key=_key("cancel"))
+        except PaymentApiError:
+            # Refused: already canceled, or succeeded or processing, which cannot be cancelled. Ask which.
+            intent = api.retrieve_payment_intent(payment.intent_id)
+    except (PaymentApiError, PaymentApiUnavailable) as exc:
+        log.warning("payment %s: hold expired but the service could not cancel it (%s); kept for the next run",
+                    payment.id, exc)
+        return False
+    status = intent.get("status")
+    if status == "succeeded":
+        apply_intent(payment, intent)  # paid after all: the order is kept
+        return False
+    return status in ("canceled", "requires_payment_method")
+
+
 def release_expired_holds(now: datetime | None = None) -> list[Order]:
     """Cancel orders whose card payment did not succeed within the hold time, releasing their stock through the
-    ledger. Orders settled offline (bank transfer, official card) have no hold and are never touched."""
+    ledger. The intent is cancelled at the payment service first, and the stock released only when that cancel
+    went through or the intent is known to be unpaid: when the service cannot be reached nothing is released
+    (the next run tries again), and an intent that turns out to have succeeded marks the order paid instead.
+    Orders settled offline (bank transfer, official card) have no hold and are never touched."""
     now = now or utcnow()
     expired = db.session.scalars(
         select(Payment).options(joinedload(Payment.order))
@@ -432,6 +583,8 @@ def release_expired_holds(now: datetime | None = None) -> list[Order]:
     cancelled = []
     for payment in expired:
         order = payment.order
+        if not _unpaid_at_service(payment):
+            continue
         if payment.state == PaymentState.PENDING:
             # A success arriving at the same moment wins: then the payment is not cancelled, nor its order.
             if not _moved(payment, (PaymentState.PENDING,), PaymentState.CANCELLED, column="state",

@@ -68,6 +68,16 @@ def pay(order_id: int):
         try:
             payment = ops.begin_card_payment(order, current_user)
             db.session.commit()  # the idempotency keys are stored before anything is sent
+        except ops.PaymentInProgress as error:
+            # A double click, or another tab: the first request's payment is the one; the order page shows it.
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("orders.detail", order_id=order.id))
+        except RuleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("payments.pay", order_id=order.id))
+        try:
             ops.create_intent(payment, payment_method_id=None if offline_mode else form.payment_method.data,
                               test_card=form.test_card.data if offline_mode else None)
             db.session.commit()
@@ -75,10 +85,15 @@ def pay(order_id: int):
             db.session.commit()
         except RuleError as error:
             db.session.rollback()
+            ops.abandon_card_payment(payment, error.message)  # no intent was made: the buyer may try again
+            db.session.commit()
             flash(error.message, "error")
             return redirect(url_for("payments.pay", order_id=order.id))
         except (PaymentApiUnavailable, PaymentApiError) as error:
             db.session.rollback()
+            if isinstance(error, PaymentApiError):
+                ops.abandon_card_payment(payment, str(error))  # refused outright: no intent was made
+                db.session.commit()
             log.warning("order %s: payment could not start: %s", order.reference, error)
             flash(_api_problem_message() if isinstance(error, PaymentApiUnavailable)
                   else _("The payment was refused: %(reason)s.", reason=failure_reason(error.code)), "error")
@@ -117,6 +132,10 @@ def offline(order_id: int):
     try:
         ops.record_offline_payment(order, current_user, method=form.method.data, reference=form.reference.data,
                                    received_on=form.received_on.data)
+    except ops.PaymentInProgress as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("orders.detail", order_id=order.id))
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -234,3 +253,12 @@ def index():
     return render_template("payments/index.html", pagination=payments_list(method=method, page=page),
                            method=method, methods=list(PaymentMethod), totals=totals_by_method())
 
+
+
+@bp.after_app_request
+def send_started_refunds(response):
+    """Refunds that a request's committed change started (a paid order cancelled or rejected, money arriving for
+    an ended order) are sent now, after its commit; any left unsent are sent by `payments reconcile`."""
+    if db.session.info.get(ops.COMMITTED_REFUNDS):
+        ops.send_committed_refunds()
+    return response
