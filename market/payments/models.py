@@ -74,9 +74,13 @@ class Payment(db.Model):
 
 
 class RefundState(enum.StrEnum):
-    PENDING = "pending"
+    """As the provider has them: pending, then succeeded, failed or cancelled (a failed or cancelled refund gives
+    nothing back to the buyer and its amount can be refunded again)."""
+
+    PENDING = "pending"  # reserved here; sent, or the provider has not finished it (its `pending`/`requires_action`)
     SUCCEEDED = "succeeded"
-    FAILED = "failed"
+    FAILED = "failed"  # refused when sent, or failed at the bank later
+    CANCELLED = "cancelled"  # the provider's `canceled`
 
 
 class Refund(db.Model):
