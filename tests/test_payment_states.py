@@ -19,8 +19,7 @@ from tests import test_payments
 from tests.test_payments import SECRET, _charges_of, _pay, _payment, _post_event, _wait
 
 # The fake payment server and the order, from the payment tests (pytest finds fixtures by module attribute).
-localstripe, stripe, order_id, webhook_app = (test_payments.localstripe, test_payments.stripe, test_payments.order_id,
-                                              test_payments.webhook_app)
+localstripe, stripe, order_id = test_payments.localstripe, test_payments.stripe, test_payments.order_id
 
 THREE_D_SECURE_CARD = "4000002760003184"
 
@@ -91,7 +90,7 @@ def test_a_failed_3d_secure_fails_the_payment_and_offers_paying_again(app, db, p
     assert "在线支付" in client.get(f"/orders/{order_id}").get_data(as_text=True)
 
 
-def test_only_the_parties_check_a_payment(app, db, people, webhook_app, order_id, login):
+def test_only_the_parties_check_a_payment(app, db, people, order_id, login):
     _pending(app, db, order_id, "pi_checked")
     payment_id = _payment(app, db, order_id).id
     other = login("buyer_school", app.test_client())
@@ -112,11 +111,22 @@ def _pending(app, db, order_id, intent_id: str | None):
         db.session.commit()
 
 
+@pytest.fixture()
+def service(app):
+    """Online payment on, pointed at a service the test answers itself (or at nothing); config restored after."""
+    keys = ("STRIPE_API_BASE", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_RETRIES", "STRIPE_BACKOFF")
+    saved = {k: app.config[k] for k in keys}
+    app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_RETRIES=0,
+                      STRIPE_BACKOFF=0.01, STRIPE_WEBHOOK_SECRET=test_payments.WEBHOOK_SECRET)
+    yield app
+    app.config.update(saved)
+    app.extensions.pop("payments_http_session", None)
+
+
 @pytest.mark.parametrize("intent_id", ["pi_processing", None])
 def test_the_pay_button_is_hidden_while_a_payment_is_pending_with_check_again_instead(
-        app, db, people, order_id, login, intent_id):
-    app.config["STRIPE_SECRET_KEY"] = "sk_test_x"  # online payment on; the service itself is never reached here
-    app.config.update(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_RETRIES=0)
+        service, db, people, order_id, login, intent_id):
+    app = service  # online payment on; the service itself never answers here
     _pending(app, db, order_id, intent_id)
     buyer = login("buyer_party", app.test_client())
     html = buyer.get(f"/orders/{order_id}").get_data(as_text=True)
@@ -156,17 +166,15 @@ class StubSession(requests.Session):
 
 
 @pytest.fixture()
-def paid_card_order(webhook_app, db, people, order_id):
+def paid_card_order(service, db, people, order_id):
     """An order paid by card (¥170.00), through the payment-succeeded event."""
-    app = webhook_app
-    app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE="http://stub.invalid", STRIPE_RETRIES=0)
+    app = service
     _pending(app, db, order_id, "pi_paid")
     event = {"id": "evt_paid", "type": "payment_intent.succeeded",
              "data": {"object": {"id": "pi_paid", "object": "payment_intent", "status": "succeeded", "amount": 17000}}}
     assert _post_event(app.test_client(), event).status_code == 200
     assert _order(app, db, order_id).payment_status.value == "paid"
-    yield order_id
-    app.extensions.pop("payments_http_session", None)
+    return order_id
 
 
 def _refund_answer(status, provider_id="re_1"):
@@ -206,9 +214,9 @@ def _refunds(app, db):
                                                                                            .order_by(Refund.id))]
 
 
-def test_a_pending_refund_is_not_done_until_its_event_says_succeeded(webhook_app, db, people, paid_card_order,
+def test_a_pending_refund_is_not_done_until_its_event_says_succeeded(service, db, people, paid_card_order,
                                                                      login):
-    app, order_id = webhook_app, paid_card_order
+    app, order_id = service, paid_card_order
     html = _refund_via_page(app, login, order_id, "50", "pending")
     assert "退款正在办理" in html
     assert _refunds(app, db) == [("pending", Decimal("50.00"), "re_1")]
@@ -227,9 +235,9 @@ def test_a_pending_refund_is_not_done_until_its_event_says_succeeded(webhook_app
 
 
 @pytest.mark.parametrize("status, state", [("failed", "failed"), ("canceled", "cancelled")])
-def test_a_failed_or_cancelled_refund_gives_its_amount_back_once(webhook_app, db, people, paid_card_order, login,
+def test_a_failed_or_cancelled_refund_gives_its_amount_back_once(service, db, people, paid_card_order, login,
                                                                 status, state):
-    app, order_id = webhook_app, paid_card_order
+    app, order_id = service, paid_card_order
     _refund_via_page(app, login, order_id, "170", "pending")
     client = app.test_client()
     for event_id in ("evt_f1", "evt_f2", "evt_f3"):  # delivered again, and under other event ids
@@ -244,8 +252,8 @@ def test_a_failed_or_cancelled_refund_gives_its_amount_back_once(webhook_app, db
     assert _order(app, db, order_id).payment_status.value == "refunded"
 
 
-def test_a_refund_that_fails_after_succeeding_pays_the_order_again(webhook_app, db, people, paid_card_order, login):
-    app, order_id = webhook_app, paid_card_order
+def test_a_refund_that_fails_after_succeeding_pays_the_order_again(service, db, people, paid_card_order, login):
+    app, order_id = service, paid_card_order
     assert "已退款 ¥170.00" in _refund_via_page(app, login, order_id, "170", "succeeded")
     assert _order(app, db, order_id).payment_status.value == "refunded"
     assert _post_event(app.test_client(), _refund_event("evt_late", "failed", amount=17000)).status_code == 200
@@ -254,8 +262,8 @@ def test_a_refund_that_fails_after_succeeding_pays_the_order_again(webhook_app, 
     assert _order(app, db, order_id).payment_status.value == "paid"
 
 
-def test_an_event_about_an_unknown_refund_changes_nothing(webhook_app, db, people, paid_card_order):
-    app = webhook_app
+def test_an_event_about_an_unknown_refund_changes_nothing(service, db, people, paid_card_order):
+    app = service
     assert _post_event(app.test_client(), _refund_event("evt_u", "failed", provider_id="re_other")).status_code == 200
     from market.payments.models import WebhookEvent
 
@@ -263,8 +271,8 @@ def test_an_event_about_an_unknown_refund_changes_nothing(webhook_app, db, peopl
         assert db.session.get(WebhookEvent, "evt_u").outcome == "unknown refund"
 
 
-def test_reconcile_reads_each_refunds_real_state(webhook_app, db, people, paid_card_order, login):
-    app, order_id = webhook_app, paid_card_order
+def test_reconcile_reads_each_refunds_real_state(service, db, people, paid_card_order, login):
+    app, order_id = service, paid_card_order
     # four refunds the service accepted and left pending
     for n in range(4):
         _refund_via_page(app, login, order_id, "10", "pending", provider_id=f"re_{n}")
@@ -298,11 +306,10 @@ def test_reconcile_reads_each_refunds_real_state(webhook_app, db, people, paid_c
 # --- counted totals follow the refunded amount -------------------------------------------------------------------
 
 
-def test_a_partial_refund_lowers_every_counted_total_by_what_was_refunded(webhook_app, db, people, login):
+def test_a_partial_refund_lowers_every_counted_total_by_what_was_refunded(service, db, people, login):
     from market.i18n import local_today
 
-    app = webhook_app
-    app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE="http://stub.invalid", STRIPE_RETRIES=0)
+    app = service
     product = make_product(app, db, people, stock="1000", price=Decimal("100.00"))
     today = local_today()
     with app.app_context():
