@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -359,3 +360,33 @@ def test_a_partial_refund_lowers_every_counted_total_by_what_was_refunded(servic
     _refund_via_page(app, login, orders["firm"], "10", "pending", provider_id="re_pending")
     assert counted() == {"total": Decimal("454.49"), "category": Decimal("454.49"), "pairs": Decimal("454.49"),
                          "pledge": Decimal("254.50"), "share": Decimal("199.99"), "tallies": Decimal("199.99")}
+
+
+def test_simultaneous_failure_events_give_the_amount_back_once(service, db, people, paid_card_order, login,
+                                                               live_server):
+    import threading
+
+    from market.payments.client import sign
+
+    app, order_id = service, paid_card_order
+    _refund_via_page(app, login, order_id, "120", "pending")
+    bodies = [json.dumps(_refund_event(f"evt_s{n}", "failed", amount=12000,
+                                       kind=("refund.updated", "charge.refund.updated")[n % 2])).encode()
+              for n in range(6)]
+    barrier, statuses = threading.Barrier(len(bodies)), []
+
+    def deliver(body):
+        header = sign(body, test_payments.WEBHOOK_SECRET, int(time.time()))
+        barrier.wait()
+        statuses.append(requests.post(live_server + "/payments/stripe/webhook", data=body, timeout=60,
+                                      headers={"Stripe-Signature": header, "Content-Type": "application/json"})
+                        .status_code)
+
+    threads = [threading.Thread(target=deliver, args=(body,)) for body in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert statuses == [200] * len(bodies)
+    assert _refunds(app, db) == [("failed", Decimal("120.00"), "re_1")]
+    assert _payment(app, db, order_id).refunded_amount == Decimal("0.00")  # given back once, not six times
