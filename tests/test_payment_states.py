@@ -215,6 +215,14 @@ def _refunds(app, db):
                                                                                            .order_by(Refund.id))]
 
 
+def _refunded_by_card(app):
+    """What the city office's payment list says card refunds gave back."""
+    from market.payments.queries import totals_by_method
+
+    with app.app_context():
+        return {m.value: refunded for m, _n, _a, refunded in totals_by_method()}["card"]
+
+
 def test_a_pending_refund_is_not_done_until_its_event_says_succeeded(service, db, people, paid_card_order,
                                                                      login):
     app, order_id = service, paid_card_order
@@ -223,9 +231,11 @@ def test_a_pending_refund_is_not_done_until_its_event_says_succeeded(service, db
     assert _refunds(app, db) == [("pending", Decimal("50.00"), "re_1")]
     assert "退款 · 处理中" in html
     assert _payment(app, db, order_id).refunded_amount == Decimal("50.00")  # reserved meanwhile
+    assert _refunded_by_card(app) == Decimal("0.00")  # but not refunded yet
     client = app.test_client()
     assert _post_event(client, _refund_event("evt_r1", "succeeded")).status_code == 200
     assert _refunds(app, db) == [("succeeded", Decimal("50.00"), "re_1")]
+    assert _refunded_by_card(app) == Decimal("50.00")
     assert _post_event(client, _refund_event("evt_r1b", "succeeded", kind="refund.updated")).status_code == 200
     assert _payment(app, db, order_id).refunded_amount == Decimal("50.00")
     with app.app_context():

@@ -69,6 +69,11 @@ class Payment(db.Model):
     refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
 
     @property
+    def refunds_succeeded(self) -> Decimal:
+        """What refunds gave back (`refunded_amount` also holds the ones still pending)."""
+        return sum((r.amount for r in self.refunds if r.state == RefundState.SUCCEEDED), Decimal("0.00"))
+
+    @property
     def refundable(self) -> Decimal:
         return self.amount - self.refunded_amount if self.state == PaymentState.SUCCEEDED else Decimal("0.00")
 
