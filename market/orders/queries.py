@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, case, cast, extract, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, Numeric, case, cast, extract, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from market.accounts.models import Organisation, User
@@ -79,11 +79,18 @@ def counted_lines():
                    cast(type_coerce(Order.total_amount, BigInteger), BigInteger).label("total"),
                    Order.counted_fen().label("counted"))
             .join(Order, Order.id == OrderLine.order_id).where(Order.counted_clause()).subquery())
-    # Floor division of whole fen (`//`: integer division on both databases; `/` would be true division).
     value = case((rows.c.counted == rows.c.total, rows.c.line),
-                 else_=rows.c.through * rows.c.counted // rows.c.total
-                 - (rows.c.through - rows.c.line) * rows.c.counted // rows.c.total)
+                 else_=_share(rows.c.through, rows.c.counted, rows.c.total)
+                 - _share(rows.c.through - rows.c.line, rows.c.counted, rows.c.total))
     return select(rows.c.line_id, rows.c.order_id, type_coerce(value, Money()).label("value")).subquery()
+
+
+def _share(part, kept, total):
+    """floor(part * kept / total) in whole fen. PostgreSQL: exact `div` on numeric, since the product may pass
+    bigint for large orders; SQLite (development): integer division (`//`; `/` would be true division)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.div(cast(part, Numeric(38, 0)) * kept, total), BigInteger)
+    return part * kept // total
 
 
 def declaration(buyer: Organisation, year: int) -> ReservedShare | None:
