@@ -82,6 +82,7 @@ LABELS = {
         RefundState.PENDING: _l("Pending"),
         RefundState.SUCCEEDED: _l("Refunded"),
         RefundState.FAILED: _l("Refused"),
+        RefundState.CANCELLED: _l("Cancelled"),
     },
     AgreementStatus: {
         AgreementStatus.DRAFT: _l("Draft"),

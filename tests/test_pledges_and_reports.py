@@ -244,6 +244,39 @@ def _random_orders(app, db, people, count: int, seed: int):
         del Organisation, OrgKind
 
 
+def _random_refunds(app, db, seed: int) -> dict[int, Decimal]:
+    """A paid card payment with refunds in every state on a third of the paid orders (a partial refund lowers
+    what counts, a pending, failed or cancelled one does not); returns the succeeded refunds per order."""
+    from market.orders.models import Order, PaymentStatus
+    from market.payments.models import Payment, PaymentMethod, PaymentState, Refund, RefundState
+
+    rng = random.Random(seed)
+    succeeded: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    with app.app_context():
+        paid = db.session.execute(select(Order.id, Order.total_amount)
+                                  .where(Order.payment_status == PaymentStatus.PAID).order_by(Order.id)).all()
+        for order_id, total in paid:
+            if total < Decimal("0.05") or rng.random() > 0.33:
+                continue
+            payment = Payment(order_id=order_id, method=PaymentMethod.CARD, state=PaymentState.SUCCEEDED,
+                              amount=total, intent_id=f"pi_r{order_id}")
+            db.session.add(payment)
+            db.session.flush()
+            left = total
+            for n in range(rng.randint(1, 3)):
+                amount = min(left - Decimal("0.01"), Decimal(rng.randint(1, int(total * 100) // 2)) / 100)
+                if amount <= 0:
+                    break
+                state = rng.choice(list(RefundState))
+                db.session.add(Refund(payment_id=payment.id, amount=amount, state=state, key=f"k{order_id}-{n}"))
+                if state == RefundState.SUCCEEDED:
+                    succeeded[order_id] += amount
+                    left -= amount
+            payment.refunded_amount = succeeded.get(order_id, Decimal("0.00"))
+        db.session.commit()
+    return dict(succeeded)
+
+
 def test_every_total_equals_a_plain_recount_to_the_fen(app, db, people):
     from market.accounts.models import BuyerSystem, Organisation, OrgKind
     from market.catalog.models import Product
@@ -253,6 +286,7 @@ def test_every_total_equals_a_plain_recount_to_the_fen(app, db, people):
     from market.reports import queries
 
     _random_orders(app, db, people, 2500, seed=7)
+    refunded = _random_refunds(app, db, seed=7)
     with app.app_context(), app.test_request_context("/"):
         orgs = {o.id: o for o in db.session.scalars(select(Organisation))}
         counties = {c.id: c.code for c in db.session.scalars(select(County))}
@@ -264,10 +298,27 @@ def test_every_total_equals_a_plain_recount_to_the_fen(app, db, people):
         counted = [o for o in orders if o.payment_status == PaymentStatus.PAID and o.status in ACCEPTED_STATES]
         assert 0 < len(counted) < len(orders)
 
+        def value(order):  # what an order counts for: its total less the refunds that succeeded
+            return order.total_amount - refunded.get(order.id, Decimal("0.00"))
+
+        def line_values(order):
+            """The order's counted value spread over its lines as the reports do: in proportion, rounded down on
+            the running sum in fen, so that the lines add up to the order's counted value exactly."""
+            total, kept = int(order.total_amount * 100), int(value(order) * 100)
+            through, result = 0, []
+            for line in sorted(lines[order.id], key=lambda x: x.id):
+                fen = int(line.line_total * 100)
+                share = fen if kept == total else (through + fen) * kept // total - through * kept // total
+                through += fen
+                result.append((line, Decimal(share) / 100))
+            return result
+
+        assert any(0 < refunded.get(o.id, 0) for o in counted), "the recount covers partial refunds"
+
         def recount(key_of, source=counted):
             sums = defaultdict(lambda: Decimal("0.00"))
             for order in source:
-                sums[key_of(order)] += order.total_amount
+                sums[key_of(order)] += value(order)
             return dict(sums)
 
         def reported(result):
@@ -283,28 +334,28 @@ def test_every_total_equals_a_plain_recount_to_the_fen(app, db, people):
             lambda o: counties[o.county_id], firms)
         by_category = defaultdict(lambda: Decimal("0.00"))
         for order in counted:
-            for line in lines[order.id]:
-                by_category[products[line.product_id].category.value] += line.line_total
+            for line, part in line_values(order):
+                by_category[products[line.product_id].category.value] += part
         assert reported(queries.totals("category")) == dict(by_category)
-        grand = sum((o.total_amount for o in counted), Decimal("0.00"))
+        grand = sum((value(o) for o in counted), Decimal("0.00"))
         for by in ("county", "system", "month", "category"):
             assert queries.totals(by)["total_amount"] == grand
 
         pairs = {row["system"].value: row for row in queries.system_pairs()}
         for system, row in pairs.items():
             mine = [o for o in counted if (o.buyer_system or BuyerSystem.OTHER).value == system]
-            assert row["amount"] == sum((o.total_amount for o in mine), Decimal("0.00"))
-            assert row["paired_amount"] == sum((o.total_amount for o in mine if o.paired_county_id == o.county_id
+            assert row["amount"] == sum((value(o) for o in mine), Decimal("0.00"))
+            assert row["paired_amount"] == sum((value(o) for o in mine if o.paired_county_id == o.county_id
                                                 and o.paired_county_id is not None), Decimal("0.00"))
         canteen = {row["key"]: row["amount"] for row in queries.canteen_types()}
         assert canteen == recount(lambda o: orgs[o.buyer_id].buyer_type.value if orgs[o.buyer_id].buyer_type
                                   else "firm")
         cleared = defaultdict(lambda: Decimal("0.00"))
         for order in counted:
-            for line in lines[order.id]:
+            for line, part in line_values(order):
                 product = products[line.product_id]
                 if product.stranded_since is not None and product.stranded_since <= order.placed_on:
-                    cleared[(counties[order.county_id], order.placed_on.strftime("%Y-%m"))] += line.line_total
+                    cleared[(counties[order.county_id], order.placed_on.strftime("%Y-%m"))] += part
         assert {(r["county"], r["month"]): r["amount"] for r in queries.cleared_by_county_month()} == dict(cleared)
         sold = {line.product_id for o in counted for line in lines[o.id]}
         assert queries.households_reached() == sum(products[p].households_linked for p in sold)
@@ -320,7 +371,8 @@ def test_every_total_equals_a_plain_recount_to_the_fen(app, db, people):
                               county_id=next(k for k, v in counties.items() if v == "qingyuan"), category=category,
                               status=PledgeStatus.CONFIRMED))
         db.session.commit()
-        expected = sum((line.line_total for o in firms if o.buyer_id == firm_id
+        expected = sum((part for o in firms if o.buyer_id == firm_id
                         and date(2020, 3, 1) <= o.placed_on <= date(2020, 9, 30) and counties[o.county_id] == "qingyuan"
-                        for line in lines[o.id] if products[line.product_id].category == category), Decimal("0.00"))
+                        for line, part in line_values(o) if products[line.product_id].category == category),
+                       Decimal("0.00"))
         assert pledges_with_progress(firm_id=firm_id)[0].fulfilled == expected

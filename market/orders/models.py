@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,7 +17,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    cast,
+    column,
+    func,
+    select,
+    table,
     text,
+    type_coerce,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +53,11 @@ class PaymentStatus(enum.StrEnum):
 
 #: States in which an order has been accepted by the buyer (for what counts toward totals).
 ACCEPTED_STATES = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
+
+#: The payments and refunds tables, named here rather than imported (payments sit above orders), for the part of
+#: an order's value that was refunded. Amounts in fen, as stored.
+_payments = table("payments", column("id"), column("order_id"))
+_refunds = table("refunds", column("payment_id"), column("amount"), column("state"))
 
 
 class CartItem(db.Model):
@@ -144,6 +156,26 @@ class Order(db.Model):
     def counted_clause(cls):
         """An order counts toward pairing tallies, reserved share and pledges once it is paid and accepted."""
         return and_(cls.payment_status == PaymentStatus.PAID, cls.status.in_(ACCEPTED_STATES))
+
+    @classmethod
+    def refunded_fen(cls):
+        """Fen given back to the buyer by refunds that succeeded (pending, failed or cancelled ones give nothing
+        back): a correlated scalar subquery."""
+        return (select(cast(func.coalesce(func.sum(_refunds.c.amount), 0), BigInteger))
+                .select_from(_refunds.join(_payments, _payments.c.id == _refunds.c.payment_id))
+                .where(_payments.c.order_id == cls.id, _refunds.c.state == "succeeded")
+                .scalar_subquery())
+
+    @classmethod
+    def counted_fen(cls):
+        """The counted value of an order in fen: its total less what refunds gave back."""
+        return cast(type_coerce(cls.total_amount, BigInteger) - cls.refunded_fen(), BigInteger)
+
+    @classmethod
+    def counted_value(cls):
+        """The counted value of an order (CNY), the one amount every counted total sums: what the buyer paid and
+        kept paid, i.e. the order's total less its succeeded refunds. Use with `counted_clause`."""
+        return type_coerce(cls.counted_fen(), Money())
 
     @property
     def counted(self) -> bool:

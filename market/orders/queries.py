@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import BigInteger, Numeric, case, cast, extract, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from market.accounts.models import Organisation, User
 from market.catalog.models import Product
 from market.extensions import db
 from market.orders.models import CartItem, Order, OrderEvent, OrderLine, OrderStatus, ReservedShare
+from market.types import Money
 
 
 def cart_items(user: User) -> list[CartItem]:
@@ -56,14 +57,40 @@ def order_detail(order_id: int) -> Order | None:
 
 
 def counted_by_buyer(buyer_ids: set[int], year: int) -> dict[int, Decimal]:
-    """Per buyer, the sum of its counted orders (paid and accepted) placed in the year, from any county: one
-    grouped statement whatever the number of buyers; a buyer with none is absent."""
+    """Per buyer, the sum of its counted orders (paid and accepted, less refunds) placed in the year, from any
+    county: one grouped statement whatever the number of buyers; a buyer with none is absent."""
     if not buyer_ids:
         return {}
     return dict(db.session.execute(
-        select(Order.buyer_id, func.sum(Order.total_amount))
+        select(Order.buyer_id, func.sum(Order.counted_value()))
         .where(Order.buyer_id.in_(buyer_ids), Order.counted_clause(), extract("year", Order.placed_on) == year)
         .group_by(Order.buyer_id)).all())
+
+
+def counted_lines():
+    """The lines of counted orders with the part of each that counts, as a subquery (`line_id`, `order_id`,
+    `value` in CNY), for totals that split orders by their lines (category, pledges, produce cleared).
+
+    A partial refund is spread over an order's lines in proportion to their totals, rounded down on the running
+    sum of the lines (in fen), so that the lines of an order add up exactly to its counted value."""
+    line = cast(type_coerce(OrderLine.line_total, BigInteger), BigInteger)
+    through = cast(func.sum(line).over(partition_by=OrderLine.order_id, order_by=OrderLine.id), BigInteger)
+    rows = (select(OrderLine.id.label("line_id"), OrderLine.order_id, line.label("line"), through.label("through"),
+                   cast(type_coerce(Order.total_amount, BigInteger), BigInteger).label("total"),
+                   Order.counted_fen().label("counted"))
+            .join(Order, Order.id == OrderLine.order_id).where(Order.counted_clause()).subquery())
+    value = case((rows.c.counted == rows.c.total, rows.c.line),
+                 else_=_share(rows.c.through, rows.c.counted, rows.c.total)
+                 - _share(rows.c.through - rows.c.line, rows.c.counted, rows.c.total))
+    return select(rows.c.line_id, rows.c.order_id, type_coerce(value, Money()).label("value")).subquery()
+
+
+def _share(part, kept, total):
+    """floor(part * kept / total) in whole fen. PostgreSQL: exact `div` on numeric, since the product may pass
+    bigint for large orders; SQLite (development): integer division (`//`; `/` would be true division)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.div(cast(part, Numeric(38, 0)) * kept, total), BigInteger)
+    return part * kept // total
 
 
 def declaration(buyer: Organisation, year: int) -> ReservedShare | None:

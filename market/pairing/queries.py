@@ -74,7 +74,7 @@ def pair_tallies(*, buyer_id: int | None = None, year: int | None = None) -> lis
     """What each system (and each of its units) bought from its paired county, by month.
 
     Counts only orders that are paid and accepted (Order.counted_clause) and that went to the county the
-    buyer was paired with when it ordered. Amounts in CNY.
+    buyer was paired with when it ordered, each for its counted value (less refunds). Amounts in CNY.
     """
     from sqlalchemy import extract, func
 
@@ -84,7 +84,7 @@ def pair_tallies(*, buyer_id: int | None = None, year: int | None = None) -> lis
     month = year_month(Order.placed_on)
     stmt = (
         select(Order.buyer_system, Order.buyer_id, Order.county_id, month.label("month"),
-               func.count(Order.id), func.sum(Order.total_amount))
+               func.count(Order.id), func.sum(Order.counted_value()))
         .where(Order.counted_clause(), Order.paired_county_id.isnot(None), Order.county_id == Order.paired_county_id)
         .group_by(Order.buyer_system, Order.buyer_id, Order.county_id, month)
         .order_by(Order.buyer_system, month, Order.buyer_id)

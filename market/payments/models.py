@@ -77,6 +77,11 @@ class Payment(db.Model):
     refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
 
     @property
+    def refunds_succeeded(self) -> Decimal:
+        """What refunds gave back (`refunded_amount` also holds the ones still pending)."""
+        return sum((r.amount for r in self.refunds if r.state == RefundState.SUCCEEDED), Decimal("0.00"))
+
+    @property
     def refundable(self) -> Decimal:
         return self.amount - self.refunded_amount if self.state == PaymentState.SUCCEEDED else Decimal("0.00")
 
@@ -89,9 +94,13 @@ class Payment(db.Model):
 
 
 class RefundState(enum.StrEnum):
-    PENDING = "pending"
+    """As the provider has them: pending, then succeeded, failed or cancelled (a failed or cancelled refund gives
+    nothing back to the buyer and its amount can be refunded again)."""
+
+    PENDING = "pending"  # reserved here; sent, or the provider has not finished it (its `pending`/`requires_action`)
     SUCCEEDED = "succeeded"
-    FAILED = "failed"
+    FAILED = "failed"  # refused when sent, or failed at the bank later
+    CANCELLED = "cancelled"  # the provider's `canceled`
 
 
 class Refund(db.Model):

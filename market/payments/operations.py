@@ -42,6 +42,7 @@ log = logging.getLogger("market.payments")
 TEST_CARDS = {
     "4242424242424242": "Visa 4242 — succeeds",
     "4000000000000341": "Visa 0341 — declined",
+    "4000002760003184": "Visa 3184 — asks for 3-D Secure",
 }
 
 
@@ -298,6 +299,43 @@ def apply_intent(payment: Payment, intent: dict) -> None:
         _mark_failed(payment, "canceled", PaymentState.CANCELLED)
     elif status == "requires_payment_method" and (intent.get("last_payment_error") or {}):
         _mark_failed(payment, failure_code(intent.get("last_payment_error"), "unknown"))
+    elif status in ACTION_STATUSES:
+        # The buyer's bank asks them to confirm (3-D Secure): the payment stays pending, not failed. The pay page
+        # finishes it with Stripe.js; the webhook, "check again" or `payments reconcile` settle the outcome.
+        log.info("payment %s waits for the buyer's authentication", payment.id)
+
+
+#: Intent statuses in which the buyer still has to act (authenticate with their bank) before anything is charged.
+ACTION_STATUSES = ("requires_action",)
+
+
+def current_card_payment(order: Order) -> Payment | None:
+    """The order's pending card payment (the newest), if any: while it is pending the order is not offered for
+    payment again, but for checking again."""
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == PaymentMethod.CARD,
+                                                   Payment.state == PaymentState.PENDING)
+                             .order_by(Payment.id.desc()).limit(1))
+
+
+def intent_awaiting_action(payment: Payment) -> dict | None:
+    """The payment's intent when it waits for the buyer's authentication (with its client secret, for Stripe.js),
+    else None (no intent yet, another status, or the service did not answer)."""
+    if payment.state != PaymentState.PENDING or not payment.intent_id:
+        return None
+    intent = _retrieve_quietly(api_client(), payment.intent_id)
+    return intent if intent is not None and intent.get("status") in ACTION_STATUSES else None
+
+
+def check_payment(payment: Payment, user: User) -> PaymentState:
+    """Ask the service again about one pending card payment ("check again" on the order page, and the pay page's
+    return after 3-D Secure): the same steps as `payments reconcile`. Only the order's buyer, its supplier or the
+    city office may ask."""
+    order = payment.order
+    if party_of(user, order) not in ("buyer", "supplier") and user.organisation.kind != OrgKind.CITY_OFFICE:
+        raise PaymentError(_("Only the buyer, the supplier or the city office can do this."))
+    if payment.method == PaymentMethod.CARD and payment.state == PaymentState.PENDING:
+        reconcile_payment(payment)
+    return payment.state
 
 
 # --- offline settlement ------------------------------------------------------------------------------------------
@@ -418,7 +456,9 @@ def refund_ended_order(order: Order, user: User | None, reason: str | None) -> N
 
 
 def submit_refund(refund: Refund) -> RefundState:
-    """Send a reserved refund. A refusal gives the reservation back; no answer leaves it pending (reconcile)."""
+    """Send a reserved refund. A refusal gives the reservation back; no answer leaves it pending (reconcile). An
+    answer is not a finished refund: its `status` says whether it succeeded, failed, was cancelled or is still
+    pending (then the refund event or reconcile brings the outcome)."""
     api = api_client()
     payment = refund.payment
     try:
@@ -426,35 +466,87 @@ def submit_refund(refund: Refund) -> RefundState:
                                    metadata={"order": payment.order.reference, "refund": str(refund.id)})
     except PaymentApiError as exc:
         log.warning("refund %s refused: %s", refund.id, exc)
-        _release_refund(refund)
+        _release_refund(refund, note=str(exc))
         return refund.state
     except PaymentApiUnavailable:
         return refund.state
-    _refund_succeeded(refund, answer.get("id"))
+    apply_refund(refund, answer)
     return refund.state
 
 
-def _release_refund(refund: Refund) -> None:
-    """A refused refund gives its reservation back, once: only the call that moved it to failed does."""
-    if not _moved(refund, (RefundState.PENDING,), RefundState.FAILED, column="state"):
+#: The provider's refund statuses in which the refund is still on its way.
+REFUND_ON_ITS_WAY = ("pending", "requires_action")
+
+
+def apply_refund(refund: Refund, found: dict) -> None:
+    """Bring the refund in line with what the provider says about it (the create answer, a refund event, a
+    reconcile): succeeded, failed or cancelled once; still pending otherwise."""
+    status, provider_id = found.get("status"), found.get("id")
+    if found.get("amount") is not None and int(found["amount"]) != fen(refund.amount):
+        log.error("refund %s: provider amount %s differs from %s", refund.id, found.get("amount"), fen(refund.amount))
+        return
+    if status == "succeeded":
+        _refund_succeeded(refund, provider_id)
+    elif status in ("failed", "canceled"):
+        _release_refund(refund, RefundState.FAILED if status == "failed" else RefundState.CANCELLED,
+                        provider_id=provider_id, note=found.get("failure_reason") or status)
+    elif status in REFUND_ON_ITS_WAY:
+        if provider_id and refund.provider_refund_id != provider_id:
+            refund.provider_refund_id = provider_id  # what later events and reconcile find it by
+            db.session.flush()
+    else:
+        log.warning("refund %s: unknown status %r left pending", refund.id, status)
+
+
+def _release_refund(refund: Refund, state: RefundState = RefundState.FAILED, *, provider_id: str | None = None,
+                    note: str | None = None) -> None:
+    """A refused, failed or cancelled refund gives its reservation back, once: only the call that moved it out of
+    pending (or out of succeeded: Stripe may fail a refund it had reported succeeded) does. A refund that had
+    succeeded counted no longer, so a fully refunded order is paid again."""
+    was = refund.state
+    expected = (RefundState.PENDING, RefundState.SUCCEEDED) if state == RefundState.FAILED else (RefundState.PENDING,)
+    values = {"provider_refund_id": provider_id} if provider_id else {}
+    if not _moved(refund, expected, state, column="state", **values):
         return
     db.session.execute(update(Payment).where(Payment.id == refund.payment_id)
-                       .values(refunded_amount=Payment.refunded_amount - refund.amount)
+                       .values(refunded_amount=Payment.refunded_amount - refund.amount, updated_at=utcnow())
                        .execution_options(synchronize_session=False))
     db.session.flush()
-    db.session.refresh(refund.payment)
+    payment = refund.payment
+    db.session.refresh(payment)
+    order = payment.order
+    now = utcnow()
+    if was == RefundState.SUCCEEDED and payment.state == PaymentState.SUCCEEDED:
+        _moved(order, (PaymentStatus.REFUNDED,), PaymentStatus.PAID, column="payment_status", updated_at=now)
+    if provider_id or was == RefundState.SUCCEEDED:  # a refused request was never a refund the order saw
+        order.events.append(OrderEvent(action="refund_failed", at=now, from_status=order.status,
+                                       to_status=order.status, note=f"{refund.amount} {note or ''}".strip()[:500],
+                                       actor_id=refund.created_by_id))
+    db.session.flush()
+
+
+def _refunded_in_full(payment: Payment) -> bool:
+    """Whether refunds that succeeded gave back the whole payment (pending ones have not yet)."""
+    from sqlalchemy import func
+
+    given_back = db.session.scalar(select(func.coalesce(func.sum(Refund.amount), 0)).where(
+        Refund.payment_id == payment.id, Refund.state == RefundState.SUCCEEDED))
+    return Decimal(given_back or 0) >= payment.amount
 
 
 def _refund_succeeded(refund: Refund, provider_id: str | None) -> None:
-    """Record a refund the provider made, once (the answer to the submit and a reconcile may both bring it)."""
+    """Record a refund the provider made, once (the answer to the submit, its event and a reconcile may all
+    bring it)."""
     if not _moved(refund, (RefundState.PENDING,), RefundState.SUCCEEDED, column="state",
-                  provider_refund_id=provider_id):
+                  provider_refund_id=provider_id or refund.provider_refund_id):
+        if refund.state in (RefundState.FAILED, RefundState.CANCELLED):
+            log.error("refund %s: the provider says succeeded after %s", refund.id, refund.state.value)
         return
     payment = refund.payment
     db.session.refresh(payment)
     order = payment.order
     now = utcnow()
-    if payment.refunded_amount >= payment.amount:
+    if _refunded_in_full(payment):
         _moved(order, (PaymentStatus.PAID,), PaymentStatus.REFUNDED, column="payment_status", updated_at=now)
     order.events.append(OrderEvent(action="refund", at=now, from_status=order.status, to_status=order.status,
                                    note=f"{refund.amount}", actor_id=refund.created_by_id))
@@ -494,9 +586,31 @@ def handle_event(event: dict) -> str:
         else:
             apply_intent(payment, obj)
             outcome = f"payment {payment.id} {payment.state.value}"
+    elif event_type.startswith(("refund.", "charge.refund.")) and obj.get("object", "refund") == "refund":
+        refund = _refund_of(obj)
+        if refund is None:
+            log.warning("webhook %s: %s about unknown refund %s", event_id, event_type, obj.get("id"))
+            outcome = "unknown refund"
+        else:
+            apply_refund(refund, obj)
+            outcome = f"refund {refund.id} {refund.state.value}"
     record.outcome = outcome
     db.session.flush()
     return outcome
+
+
+def _refund_of(obj: dict) -> Refund | None:
+    """Our refund an event is about: by the provider's id, or (an event that came before the create answer) by
+    the refund id and idempotency key the app put in its metadata."""
+    if obj.get("id"):
+        refund = db.session.scalar(select(Refund).where(Refund.provider_refund_id == str(obj["id"])))
+        if refund is not None:
+            return refund
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    key = metadata.get("idempotency_key")
+    if isinstance(key, str) and key:
+        return db.session.scalar(select(Refund).where(Refund.key == key))
+    return None
 
 
 # --- reconciliation and holds --------------------------------------------------------------------------------------
@@ -531,10 +645,15 @@ def pending_refunds() -> list[Refund]:
 
 
 def reconcile_refund(refund: Refund) -> None:
+    """Ask the service about one pending refund and record the state it really has (succeeded, failed,
+    cancelled, or still pending); a refund the service never received is sent (again, with its key)."""
     api = api_client()
-    found = api.find_refund(refund.payment.intent_id, refund.key)
+    if refund.provider_refund_id:
+        found = api.request("GET", f"/v1/refunds/{refund.provider_refund_id}")
+    else:
+        found = api.find_refund(refund.payment.intent_id, refund.key)
     if found is not None:
-        _refund_succeeded(refund, found.get("id"))
+        apply_refund(refund, found)
     else:
         submit_refund(refund)
 

@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from market.accounts.models import OrgKind
 from market.catalog.rules import RuleError
 from market.extensions import csrf, db, limiter
-from market.forms import flash_form_errors
+from market.forms import BaseForm, flash_form_errors
 from market.i18n import local_today, money
 from market.numbers import query_int
 from market.orders import queries as order_queries
@@ -35,10 +35,18 @@ def order_payment_context(order: Order) -> dict:
     party = party_of(current_user, order) if current_user.is_authenticated else None
     active = current_user.is_authenticated and current_user.organisation.is_active
     refund_form = RefundForm()
+    # While a card payment is pending (being confirmed, or waiting for the buyer's bank) no second one is offered:
+    # "check again" asks the service about it instead.
+    pending = next((p for p in reversed(payments)
+                    if p.method == PaymentMethod.CARD and p.state == PaymentState.PENDING), None)
     return {
         "payments": payments,
         "can_pay_online": bool(active and party == "buyer" and ops.payable(order) and ops.online_payments_enabled()
-                               and not any(p.state == PaymentState.PENDING and p.intent_id for p in payments)),
+                               and pending is None),
+        "pending": pending if active and (party in ("buyer", "supplier")
+                                          or current_user.organisation.kind == OrgKind.CITY_OFFICE) else None,
+        "check_form": BaseForm() if pending is not None else None,
+        "can_finish": bool(active and party == "buyer" and pending is not None and ops.payable(order)),
         "offline_form": OfflinePaymentForm(received_on=local_today())
         if active and party == "supplier" and ops.payable(order) else None,
         "refund_form": refund_form,
@@ -103,14 +111,21 @@ def pay(order_id: int):
         elif state == PaymentState.FAILED:
             flash(_("The payment did not go through: %(reason)s. The order is still unpaid; you can try again.",
                     reason=payment.failure_reason or failure_reason(None)), "error")
+        elif ops.intent_awaiting_action(payment) is not None:
+            # 3-D Secure: the pay page (GET) finishes it with Stripe.js.
+            return redirect(url_for("payments.pay", order_id=order.id))
         else:
             flash(_api_problem_message(), "info")
         return redirect(url_for("orders.detail", order_id=order.id))
     if party_of(current_user, order) != "buyer" or not ops.payable(order):
         abort(403)
+    pending = ops.current_card_payment(order)
+    intent = ops.intent_awaiting_action(pending) if pending is not None else None
     response = make_response(render_template(
         "payments/pay.html", order=order, form=form, offline_mode=offline_mode,
-        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"), enabled=ops.online_payments_enabled()))
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"), enabled=ops.online_payments_enabled(),
+        pending=pending, client_secret=intent.get("client_secret") if intent else None,
+        check_form=BaseForm()))
     if not offline_mode:
         # Stripe.js runs its card field in a frame from js.stripe.com; only this page allows it.
         response.headers["Content-Security-Policy"] = (
@@ -168,9 +183,53 @@ def refund(payment_id: int):
     messages = {
         "succeeded": _("%(amount)s refunded.", amount=money(refund.amount)),
         "failed": _("The payment service refused the refund; nothing was refunded."),
+        "cancelled": _("The payment service cancelled the refund; nothing was refunded."),
         "pending": _("The payment service did not answer; the refund will be sent again by reconciliation."),
     }
-    flash(messages[state.value], "success" if state.value == "succeeded" else "error")
+    if state.value == "pending" and refund.provider_refund_id:
+        # Accepted but not finished (Stripe's `pending`): its event or reconciliation brings the outcome.
+        flash(_("The refund of %(amount)s is on its way; the order shows when it is done.",
+                amount=money(refund.amount)), "info")
+    else:
+        flash(messages[state.value], "success" if state.value == "succeeded" else "error")
+    return redirect(url_for("orders.detail", order_id=order.id))
+
+
+@bp.route("/<int:payment_id>/check", methods=["POST"])
+@login_required
+def check(payment_id: int):
+    """Ask the payment service again about a pending card payment ("check again", and the pay page's return
+    after the buyer's bank confirmed it), then show the order with the outcome."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    order = _order_or_404(payment.order_id)
+    form = BaseForm()  # only its CSRF token
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("orders.detail", order_id=order.id))
+    try:
+        state = ops.check_payment(payment, current_user)
+        db.session.commit()
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    except (PaymentApiUnavailable, PaymentApiError) as error:
+        db.session.rollback()
+        log.warning("payment %s: check failed: %s", payment.id, error)
+        flash(_api_problem_message(), "info")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    if state == PaymentState.SUCCEEDED:
+        flash(_("Paid: %(amount)s. Thank you.", amount=money(payment.amount)), "success")
+    elif state == PaymentState.FAILED:
+        flash(_("The card was declined: %(reason)s. The order is still unpaid; you can try again.",
+                reason=payment.failure_message or "—"), "error")
+    elif state == PaymentState.CANCELLED:
+        flash(_("The payment was cancelled; nothing was charged."), "info")
+    else:
+        flash(_("The payment is still being confirmed (or waits for the buyer's bank). Check again in a moment; "
+                "nothing is charged twice."), "info")
     return redirect(url_for("orders.detail", order_id=order.id))
 
 

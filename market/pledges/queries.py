@@ -13,13 +13,18 @@ from sqlalchemy.orm import joinedload
 from market.catalog.models import Product
 from market.extensions import db
 from market.orders.models import Order, OrderLine
+from market.orders.queries import counted_lines
 from market.pledges.models import Pledge, PledgeStatus
 
 
 def _counting_lines(pledge_table=Pledge):
-    """Order lines that count for a pledge: its firm's counted orders in its period, its county and category."""
+    """Order lines that count for a pledge: its firm's counted orders in its period, its county and category,
+    each for the part of it that counts (less its share of refunds, `orders.queries.counted_lines`)."""
+    counted = counted_lines()
     return (
-        select(OrderLine.line_total, Pledge.id.label("pledge_id"), Order.id.label("order_id"))
+        select(counted.c.value.label("line_total"), Pledge.id.label("pledge_id"), Order.id.label("order_id"))
+        .select_from(OrderLine)
+        .join(counted, counted.c.line_id == OrderLine.id)
         .join(Order, Order.id == OrderLine.order_id)
         .join(Product, Product.id == OrderLine.product_id)
         .join(Pledge, and_(Pledge.firm_id == Order.buyer_id, Order.placed_on >= Pledge.start_date,

@@ -16,6 +16,7 @@ from market.extensions import db
 from market.i18n import localized_name
 from market.labels import label
 from market.orders.models import Order
+from market.orders.queries import counted_lines
 from market.regions.models import County
 
 Buyer = aliased(Organisation)
@@ -26,13 +27,14 @@ GROUPINGS = ("county", "system", "firm", "month", "category")
 def totals(by: str, *, buyer_kind: OrgKind | None = None) -> dict:
     """Every group at once: {"items": [{key, label, amount, orders}], "total_amount"}.
 
-    Counts only orders that are paid and accepted (Order.counted_clause). Buyers without a system (firms)
+    Counts only orders that are paid and accepted (Order.counted_clause), each for its counted value (its total
+    less succeeded refunds, Order.counted_value). Buyers without a system (firms)
     are grouped as `other`, so the county, system and month groupings add up to the same total; `firm`
     lists private firms only.
     """
     if by not in GROUPINGS:
         raise ValueError(by)
-    amount, count = func.sum(Order.total_amount), func.count(Order.id)
+    amount, count = func.sum(Order.counted_value()), func.count(Order.id)
     base = select(amount, count).where(Order.counted_clause())
     if buyer_kind is not None:
         base = base.join(Buyer, Buyer.id == Order.buyer_id).where(Buyer.kind == buyer_kind)
@@ -63,7 +65,9 @@ def totals(by: str, *, buyer_kind: OrgKind | None = None) -> dict:
 
 def _category_totals(buyer_kind: OrgKind | None) -> dict:
     """Counted order lines by product category (an order with several categories is split by its lines)."""
-    stmt = (select(Product.category, func.sum(OrderLine.line_total), func.count(func.distinct(Order.id)))
+    counted = counted_lines()
+    stmt = (select(Product.category, func.sum(counted.c.value), func.count(func.distinct(Order.id)))
+            .select_from(OrderLine).join(counted, counted.c.line_id == OrderLine.id)
             .join(Order, Order.id == OrderLine.order_id).join(Product, Product.id == OrderLine.product_id)
             .where(Order.counted_clause()).group_by(Product.category).order_by(Product.category))
     if buyer_kind is not None:
@@ -75,10 +79,11 @@ def _category_totals(buyer_kind: OrgKind | None) -> dict:
 
 def system_pairs() -> list[dict]:
     """Per buyer system: everything it bought and counted, the part from its paired county, and that share."""
-    paired = func.sum(case((Order.county_id == Order.paired_county_id, Order.total_amount), else_=0))
+    paired = func.sum(case((Order.county_id == Order.paired_county_id, Order.counted_fen()), else_=0))
     system = func.coalesce(Order.buyer_system, BuyerSystem.OTHER.value)
     rows = db.session.execute(
-        select(system, func.sum(Order.total_amount), type_coerce(paired, Order.total_amount.type), func.count(Order.id))
+        select(system, func.sum(Order.counted_value()), type_coerce(paired, Order.total_amount.type),
+               func.count(Order.id))
         .where(Order.counted_clause()).group_by(system).order_by(system))
     result = []
     for s, total, to_pair, n in rows:
@@ -93,7 +98,7 @@ def canteen_types() -> list[dict]:
     """Counted purchases by kind of canteen (buyer type); firms are their own group."""
     kind = type_coerce(func.coalesce(Buyer.buyer_type, "firm"), String)
     rows = db.session.execute(
-        select(kind, func.sum(Order.total_amount), func.count(Order.id)).join(Buyer, Buyer.id == Order.buyer_id)
+        select(kind, func.sum(Order.counted_value()), func.count(Order.id)).join(Buyer, Buyer.id == Order.buyer_id)
         .where(Order.counted_clause()).group_by(kind).order_by(kind))
     return [{"key": str(getattr(k, "value", k)), "amount": a, "orders": n} for k, a, n in rows]
 
@@ -102,8 +107,10 @@ def cleared_by_county_month() -> list[dict]:
     """Stranded produce cleared: counted order lines of products that were stranded when ordered, by county and
     month (CNY)."""
     month = year_month(Order.placed_on)
+    counted = counted_lines()
     rows = db.session.execute(
-        select(County.code, month, func.sum(OrderLine.line_total))
+        select(County.code, month, func.sum(counted.c.value))
+        .select_from(OrderLine).join(counted, counted.c.line_id == OrderLine.id)
         .join(Order, Order.id == OrderLine.order_id).join(Product, Product.id == OrderLine.product_id)
         .join(County, County.id == Order.county_id)
         .where(Order.counted_clause(), Product.stranded_since.isnot(None), Product.stranded_since <= Order.placed_on)
@@ -123,7 +130,7 @@ def county_month_series() -> dict[str, list[tuple[str, Decimal]]]:
     """Counted purchases per county per month, for the line chart."""
     month = year_month(Order.placed_on)
     rows = db.session.execute(
-        select(County.code, month, func.sum(Order.total_amount)).join(County, County.id == Order.county_id)
+        select(County.code, month, func.sum(Order.counted_value())).join(County, County.id == Order.county_id)
         .where(Order.counted_clause()).group_by(County.code, month).order_by(County.code, month))
     series: dict[str, list[tuple[str, Decimal]]] = {}
     for code, m, amount in rows:

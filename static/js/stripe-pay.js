@@ -19,3 +19,18 @@
     form.submit();
   });
 })();
+
+// 3-D Secure: the intent waits for the buyer's bank. Stripe.js shows the bank's page; whatever came of it, the
+// "check again" form is then posted, so the server reads the intent again and the order page shows the outcome
+// (the webhook and `payments reconcile` settle it too, if the browser never gets back).
+(function () {
+  const holder = document.getElementById("card-authentication");
+  const check = document.getElementById("payment-check");
+  if (!holder || !check || !window.Stripe) return;
+  const stripe = window.Stripe(holder.dataset.publishableKey);
+  const errors = document.getElementById("card-errors");
+  stripe.handleNextAction({ clientSecret: holder.dataset.clientSecret }).then((result) => {
+    if (result.error && errors) errors.textContent = result.error.message;
+    check.submit();
+  });
+})();
