@@ -178,9 +178,17 @@ def paid_card_order(service, db, people, order_id):
     return order_id
 
 
+def _sent_form(kwargs) -> dict:
+    """The form the client sent (an urlencoded body, as Stripe takes it)."""
+    from urllib.parse import parse_qsl
+
+    body = kwargs.get("data") or ""
+    return dict(parse_qsl(body) if isinstance(body, str) else body)
+
+
 def _refund_answer(status, provider_id="re_1"):
     def answer(match, kwargs):
-        data = dict(kwargs.get("data") or [])
+        data = _sent_form(kwargs)
         return {"id": provider_id, "object": "refund", "status": status, "amount": int(data["amount"]),
                 "payment_intent": "pi_paid", "metadata": {"idempotency_key": data.get("metadata[idempotency_key]")}}
     return answer
