@@ -9,6 +9,7 @@ import re
 import threading
 from decimal import Decimal
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -387,3 +388,32 @@ def test_the_api_cancels_a_paid_order_only_with_a_reason_and_refunds_it(app, db,
     assert done.status_code == 200, done.json
     assert _order(app, db, order_id).payment_status.value == "refunded"
     assert [r["amount"] for r in _fake(stripe, "/v1/refunds", payment_intent=payment.intent_id)] == [17000]
+
+
+def test_a_confirmed_paid_order_the_supplier_cannot_fill_is_rejected_and_refunded_until_it_ships(
+        app, db, people, stripe, order_id, client, login):
+    login("buyer_party")
+    _pay(client, order_id)
+    payment = _payment(app, db, order_id)
+    supplier = login("supplier_qingyuan", app.test_client())
+    assert post_form(supplier, f"/orders/{order_id}/confirm", {}, token_from=f"/orders/{order_id}").status_code == 302
+    response = post_form(supplier, f"/orders/{order_id}/reject", {"reason": "冷库故障，无法发货"},
+                         token_from=f"/orders/{order_id}")
+    assert response.status_code == 302
+    order = _order(app, db, order_id)
+    assert order.status.value == "rejected" and order.payment_status.value == "refunded"
+    assert [r["amount"] for r in _fake(stripe, "/v1/refunds", payment_intent=payment.intent_id)] == [17000]
+
+
+def test_a_shipped_order_cannot_be_rejected(app, db, people, order_id, login):
+    from market.orders import operations as order_ops
+    from market.orders.models import Order
+
+    supplier = login("supplier_qingyuan")
+    for action, data in (("confirm", {}), ("ship", {"carrier": "自送"})):
+        assert post_form(supplier, f"/orders/{order_id}/{action}", data,
+                         token_from=f"/orders/{order_id}").status_code == 302
+    with app.app_context(), app.test_request_context("/"):
+        order = db.session.get(Order, order_id)
+        with pytest.raises(order_ops.WrongState):
+            order_ops.perform(order, _user(db, people["supplier_qingyuan"]), "reject", {"reason": "太晚了"})

@@ -324,7 +324,7 @@ def test_the_api_answers_a_lost_race_with_409_conflict_and_a_wrong_state_with_40
     client = app.test_client()
     real = queries.order_detail
 
-    def read_before_the_confirmation(requested_id):
+    def read_before_the_confirmation(requested_id):  # and the shipping
         # The request's read and the supplier's confirmation cannot be interleaved here in one thread (on SQLite
         # the request already holds the write lock), so the request gets the order as it was before it.
         order = real(requested_id)
@@ -332,15 +332,15 @@ def test_the_api_answers_a_lost_race_with_409_conflict_and_a_wrong_state_with_40
         return order
 
     _act(app, db, people["supplier_qingyuan"], order_id, "confirm")
+    _act(app, db, people["supplier_qingyuan"], order_id, "ship", {"carrier": "冷链"})
     monkeypatch.setattr(queries, "order_detail", read_before_the_confirmation)
     supplier = _bearer(app, people["supplier_qingyuan"])
     lost = client.post(f"/api/v1/orders/{order_id}/reject", json={"reason": "x"}, headers=supplier)  # from placed
     monkeypatch.setattr(queries, "order_detail", real)
     assert lost.status_code == 409 and lost.mimetype == "application/problem+json", lost.get_data(as_text=True)
     assert lost.json["type"].endswith("/conflict")
-    assert _status(app, db, order_id).value == "confirmed"
+    assert _status(app, db, order_id).value == "shipped"
 
-    _act(app, db, people["supplier_qingyuan"], order_id, "ship", {"carrier": "冷链"})
     wrong = client.post(f"/api/v1/orders/{order_id}/cancel", json={}, headers=headers)
     assert wrong.status_code == 409 and wrong.json["type"].endswith("/wrong-state")
 

@@ -298,7 +298,7 @@ class Transition:
 #: Every allowed move, in one place: who may do it and from which state.
 TRANSITIONS = {
     "confirm": Transition("supplier", (OrderStatus.PLACED,), OrderStatus.CONFIRMED),
-    "reject": Transition("supplier", (OrderStatus.PLACED,), OrderStatus.REJECTED),
+    "reject": Transition("supplier", (OrderStatus.PLACED, OrderStatus.CONFIRMED), OrderStatus.REJECTED),
     "ship": Transition("supplier", (OrderStatus.CONFIRMED,), OrderStatus.SHIPPED),
     "deliver": Transition("supplier", (OrderStatus.SHIPPED,), OrderStatus.DELIVERED),
     "accept": Transition("buyer", (OrderStatus.SHIPPED, OrderStatus.DELIVERED), OrderStatus.ACCEPTED),
