@@ -87,32 +87,34 @@ def _bool(value) -> bool:
 def _shelf_life(value) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
+    low, high = rules.SHELF_LIFE_DAYS
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise rules.RuleError(_("Between 1 and 3650 days."))
     return value
 
 
+_LIMITS = rules.PRODUCT_TEXT_LIMITS
 #: field -> how to read it; the same rules the product form uses.
 PRODUCT_FIELDS = {
-    "name": lambda v: _text(v, 120, required=True),
+    "name": lambda v: _text(v, _LIMITS["name"], required=True),
     "category": lambda v: _enum(Category, v),
-    "variety": lambda v: _text(v, 120),
-    "specification": lambda v: _text(v, 200),
+    "variety": lambda v: _text(v, _LIMITS["variety"]),
+    "specification": lambda v: _text(v, _LIMITS["specification"]),
     "unit": lambda v: _enum(Unit, v),
     "price": rules.price,
     "min_order_quantity": rules.quantity,
     "available_from": _date,
     "best_before": _date,
     "shelf_life_days": _shelf_life,
-    "storage_note": lambda v: _text(v, 300),
-    "description": lambda v: _text(v, 4000),
+    "storage_note": lambda v: _text(v, _LIMITS["storage_note"]),
+    "description": lambda v: _text(v, _LIMITS["description"]),
     "households_linked": rules.households,
     "linkage_mode": lambda v: _enum(LinkageMode, v, nullable=True),
-    "identification_number": lambda v: _text(v, 60),
+    "identification_number": lambda v: _text(v, _LIMITS["identification_number"]),
     "identification_valid_until": _date,
     "stranded": _bool,
     "stranded_since": _date,
-    "stranded_cause": lambda v: _text(v, 300),
+    "stranded_cause": lambda v: _text(v, _LIMITS["stranded_cause"]),
 }
 REQUIRED_ON_CREATE = ("name", "category", "unit", "price")
 
@@ -141,9 +143,9 @@ def product_payload(data: dict, *, create: bool) -> tuple[dict, object]:
             opening = rules.quantity(data.get("unsold_quantity", "0"), allow_zero=True)
         except rules.RuleError as error:
             errors["unsold_quantity"] = error.message
-        fields.setdefault("min_order_quantity", rules.quantity("1"))
-        fields.setdefault("households_linked", 0)
-        fields.setdefault("stranded", False)
+        fields.setdefault("min_order_quantity", rules.quantity(rules.PRODUCT_DEFAULTS["min_order_quantity"]))
+        fields.setdefault("households_linked", rules.PRODUCT_DEFAULTS["households_linked"])
+        fields.setdefault("stranded", rules.PRODUCT_DEFAULTS["stranded"])
     if errors:
         raise ApiProblem(422, errors=errors)
     return fields, opening

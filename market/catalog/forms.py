@@ -25,38 +25,38 @@ class Rule:
             raise ValidationError(error.message) from None
 
 
+_LIMITS = rules.PRODUCT_TEXT_LIMITS
+
+
 def _date(label, **kwargs):
     return DateField(label, validators=[Optional()], format="%Y-%m-%d", **kwargs)
 
 
 class ProductForm(BaseForm):
     name = StringField(_l("Product name"), validators=[DataRequired(message=_l("Enter the product's name.")),
-                                                       Length(max=120)])
+                                                       Length(max=_LIMITS["name"])])
     category = SelectField(_l("Category"), choices=choices(Category))
-    variety = StringField(_l("Variety"), validators=[Optional(), Length(max=120)])
-    specification = StringField(_l("Specification and packaging"), validators=[Optional(), Length(max=200)])
+    variety = StringField(_l("Variety"), validators=[Optional(), Length(max=_LIMITS["variety"])])
+    specification = StringField(_l("Specification and packaging"), validators=[Optional(), Length(max=_LIMITS["specification"])])
     unit = SelectField(_l("Unit"), choices=choices(Unit))
     price = StringField(_l("Price per unit (CNY)"), validators=[Rule(rules.price)])
-    min_order_quantity = StringField(_l("Minimum order quantity"), default="1",
+    min_order_quantity = StringField(_l("Minimum order quantity"), default=rules.PRODUCT_DEFAULTS["min_order_quantity"],
                                      validators=[Rule(rules.quantity)])
     available_from = _date(_l("Available from"))
     best_before = _date(_l("Best before"))
     shelf_life_days = IntegerField(_l("Shelf life (days)"), validators=[
-        Optional(), NumberRange(min=1, max=3650, message=_l("Between 1 and 3650 days."))])
-    storage_note = StringField(_l("Storage"), validators=[Optional(), Length(max=300)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
-    households_linked = StringField(_l("Poor households linked"), default="0", validators=[Rule(rules.households)])
+        Optional(), NumberRange(min=rules.SHELF_LIFE_DAYS[0], max=rules.SHELF_LIFE_DAYS[1], message=_l("Between 1 and 3650 days."))])
+    storage_note = StringField(_l("Storage"), validators=[Optional(), Length(max=_LIMITS["storage_note"])])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=_LIMITS["description"])])
+    households_linked = StringField(_l("Poor households linked"),
+                                    default=str(rules.PRODUCT_DEFAULTS["households_linked"]), validators=[Rule(rules.households)])
     linkage_mode = SelectField(_l("How households benefit"), choices=choices(LinkageMode, blank="—"), default="")
     identification_number = StringField(_l("Poverty-alleviation product identification number"),
-                                        validators=[Optional(), Length(max=60)])
+                                        validators=[Optional(), Length(max=_LIMITS["identification_number"])])
     identification_valid_until = _date(_l("Identification valid until"))
     stranded = BooleanField(_l("Stranded: it cannot be sold through the usual channels"))
     stranded_since = _date(_l("Stranded since"))
-    stranded_cause = StringField(_l("Cause"), validators=[Optional(), Length(max=300)])
-
-    def validate_identification_valid_until(self, field):
-        if field.data and not self.identification_number.data:
-            raise ValidationError(_l("Enter the identification number too."))
+    stranded_cause = StringField(_l("Cause"), validators=[Optional(), Length(max=_LIMITS["stranded_cause"])])
 
     def product_fields(self) -> dict:
         fields = {name: getattr(self, name).data for name in (

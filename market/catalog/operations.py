@@ -52,6 +52,9 @@ class StockShortage(RuleError):
 def _check_dates(fields: dict) -> None:
     from market.catalog.rules import date_order
 
+    if fields.get("identification_valid_until") and not fields.get("identification_number"):
+        # A validity date vouches for an identification; alone it vouches for nothing.
+        raise RuleError(_("Enter the identification number too."), "identification_valid_until")
     date_order(fields.get("available_from"), fields.get("best_before"),
                _("The best-before date cannot come before the available-from date."), "best_before")
     if fields.get("stranded") and not fields.get("stranded_since"):
@@ -69,6 +72,8 @@ def create_product(supplier: Organisation, actor: User, fields: dict, opening_st
     """A draft listing with its opening stock recorded in the ledger."""
     if supplier.kind != OrgKind.SUPPLIER or supplier.county_id is None:
         raise RuleError(_("Only a supplier with a county can list products."))
+    if not supplier.is_active:  # pending, returned or suspended: the city office has not (or no longer) approved it
+        raise RuleError(_("Only an approved supplier lists products."))
     _check_dates(fields)
     product = Product(supplier=supplier, county_id=supplier.county_id, status=ListingStatus.DRAFT,
                       unsold_quantity=Decimal("0"), **{k: fields.get(k) for k in PRODUCT_FIELDS if k in fields})

@@ -23,6 +23,15 @@ MAX_PRICE = Decimal("100000")  # a hundred thousand yuan per unit
 MAX_AMOUNT = Decimal("999999999.99")  # just under a billion yuan: a sum (spending, pledge, refund)
 MAX_HOUSEHOLDS = 1_000_000
 
+#: Product input limits, read by the product form and the API's parser alike: the longest text each field holds
+#: (its column's length), the shelf-life range in days, and what a new product gets for a field left out.
+PRODUCT_TEXT_LIMITS = {
+    "name": 120, "variety": 120, "specification": 200, "storage_note": 300, "description": 4000,
+    "identification_number": 60, "stranded_cause": 300,
+}
+SHELF_LIFE_DAYS = (1, 3650)
+PRODUCT_DEFAULTS = {"min_order_quantity": "1", "households_linked": 0, "stranded": False}
+
 #: What a typed number may look like: digits with an optional sign and point ("12", "-3.5", ".5", "12.");
 #: thousands separators are dropped first. No exponent ("1e3"), no "NaN" or "Infinity".
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")

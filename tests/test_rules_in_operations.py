@@ -1,0 +1,122 @@
+"""Rules that live in the operation, so the pages, the API and the command line cannot skip them (issue 14).
+
+Each test reaches the rule through a path that used to skip it: the operation called directly, the API, or a
+page that did not check it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import PASSWORD, post_form
+from tests.test_catalog import PRODUCT
+
+
+def _token(app, email: str) -> dict:
+    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 201, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def _product_fields(**overrides) -> dict:
+    from market.catalog.models import Category, Unit
+
+    fields = {"name": "黑木耳", "category": Category.EDIBLE_FUNGI, "unit": Unit.KG, "price": Decimal("68.00"),
+              "min_order_quantity": Decimal("1"), "households_linked": 10}
+    fields.update(overrides)
+    return fields
+
+
+def _count_products(app, db) -> int:
+    from market.catalog.models import Product
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Product))
+
+
+# --- a validity date needs an identification number -------------------------------------------------------------------
+
+
+def test_the_operation_refuses_a_validity_date_without_an_identification_number(app, db, factory):
+    from market.catalog import operations as ops
+    from market.catalog.rules import RuleError
+
+    with app.app_context(), app.test_request_context("/"):
+        supplier = factory.organisation(kind="supplier")
+        person = factory.user(supplier)
+        with pytest.raises(RuleError) as refused:
+            ops.create_product(supplier, person, _product_fields(identification_valid_until="2099-12-31"),
+                               Decimal("0"))
+        assert refused.value.field == "identification_valid_until"
+        product = ops.create_product(supplier, person, _product_fields(identification_number="辽扶认001"),
+                                     Decimal("0"))
+        with pytest.raises(RuleError) as refused:
+            ops.update_product(product, person, {"identification_number": None,
+                                                 "identification_valid_until": "2099-12-31"})
+        assert refused.value.field == "identification_valid_until"
+
+
+def test_the_api_refuses_a_validity_date_without_an_identification_number(app, db, people):
+    client, headers = app.test_client(), _token(app, people["supplier_qingyuan"])
+    body = {"name": "椴树蜜", "category": "forest_mountain", "unit": "bottle", "price": 39,
+            "identification_valid_until": "2099-12-31"}
+    response = client.post("/api/v1/products", json=body, headers=headers)
+    assert response.status_code == 422, response.json
+    assert "identification_valid_until" in response.json["errors"]
+    assert _count_products(app, db) == 0
+
+    created = client.post("/api/v1/products", json=dict(body, identification_valid_until=None), headers=headers)
+    assert created.status_code == 201, created.json
+    response = client.patch(f"/api/v1/products/{created.json['id']}",
+                            json={"identification_valid_until": "2099-12-31"}, headers=headers)
+    assert response.status_code == 422, response.json
+    assert "identification_valid_until" in response.json["errors"]
+    # With its number, the same date is fine.
+    response = client.patch(f"/api/v1/products/{created.json['id']}", headers=headers,
+                            json={"identification_number": "辽扶认001", "identification_valid_until": "2099-12-31"})
+    assert response.status_code == 200, response.json
+
+
+def test_the_form_shows_the_operations_message_beside_the_validity_date(app, db, client, login):
+    login("supplier_qingyuan")
+    response = post_form(client, "/catalog/mine/new", dict(PRODUCT, identification_valid_until="2099-12-31"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="identification_valid_until-error"' in html
+    assert "请同时填写认定编号" in html
+    assert _count_products(app, db) == 0
+
+
+def test_the_form_and_the_api_read_one_table_of_product_limits():
+    from market.api.parsing import PRODUCT_FIELDS
+    from market.catalog import rules
+    from market.catalog.forms import ProductForm
+
+    for name, limit in rules.PRODUCT_TEXT_LIMITS.items():
+        lengths = [v.max for v in getattr(ProductForm, name).kwargs["validators"] if hasattr(v, "max")]
+        assert lengths == [limit], name
+        with pytest.raises(rules.RuleError):
+            PRODUCT_FIELDS[name]("x" * (limit + 1))
+    low, high = rules.SHELF_LIFE_DAYS
+    assert (low, high) == (1, 3650)
+    assert PRODUCT_FIELDS["shelf_life_days"](high) == high
+    with pytest.raises(rules.RuleError):
+        PRODUCT_FIELDS["shelf_life_days"](high + 1)
+
+
+# --- a supplier must be approved to list ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["pending", "suspended"])
+def test_only_an_approved_supplier_lists_even_when_the_operation_is_called_directly(app, db, factory, status):
+    from market.catalog import operations as ops
+    from market.catalog.rules import RuleError
+
+    with app.app_context(), app.test_request_context("/"):
+        supplier = factory.organisation(kind="supplier", status=status)
+        person = factory.user(supplier)
+        with pytest.raises(RuleError):
+            ops.create_product(supplier, person, _product_fields(), Decimal("5"))
+    assert _count_products(app, db) == 0
