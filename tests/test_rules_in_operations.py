@@ -120,3 +120,49 @@ def test_only_an_approved_supplier_lists_even_when_the_operation_is_called_direc
         with pytest.raises(RuleError):
             ops.create_product(supplier, person, _product_fields(), Decimal("5"))
     assert _count_products(app, db) == 0
+
+
+# --- who declares a reserved share, and its floor -------------------------------------------------------------------
+
+
+def _declare(app, db, email: str, percent: str):
+    from market.accounts.models import User
+    from market.orders import operations as ops
+
+    with app.app_context(), app.test_request_context("/"):
+        person = db.session.scalar(select(User).where(User.email == email))
+        decl = ops.declare_reserved_share(person.organisation, person, year=2020, mode="own",
+                                          spending="1000000", percent=percent)
+        db.session.commit()
+        return decl.share_percent
+
+
+def test_the_operation_refuses_a_member_who_is_not_a_manager(app, db, people, factory):
+    from market.accounts.models import User
+    from market.orders.operations import WrongParty
+
+    with app.app_context():
+        org = db.session.scalar(select(User).where(User.email == people["buyer_party"])).organisation
+        factory.user(org, email="member@example.com", role="member")
+        db.session.commit()
+    with pytest.raises(WrongParty):
+        _declare(app, db, "member@example.com", "15")
+    assert _declare(app, db, people["buyer_party"], "15") == Decimal("15")
+    with pytest.raises(WrongParty):  # a re-declaration as well
+        _declare(app, db, "member@example.com", "20")
+
+
+def test_the_operation_reads_the_floor_from_the_configuration(app, db, people, client, login):
+    from market.orders.operations import OrderError
+
+    app.config["RESERVED_SHARE_FLOOR"] = "20"
+    with pytest.raises(OrderError) as refused:
+        _declare(app, db, people["buyer_party"], "15")
+    assert refused.value.field == "share_percent"
+    # The page shows the operation's message beside the share.
+    login("buyer_party")
+    response = post_form(client, "/orders/reserved-share?year=2020", {
+        "year": "2020", "canteen_mode": "own", "canteen_spending": "1000000", "share_percent": "15"})
+    assert response.status_code == 200
+    assert 'id="share_percent-error"' in response.get_data(as_text=True)
+    assert _declare(app, db, people["buyer_party"], "20") == Decimal("20")

@@ -442,9 +442,16 @@ def _accept(order: Order, data: dict) -> tuple[dict[int, Decimal], str | None]:
 # --- reserved share --------------------------------------------------------------------------------------------
 
 
+def reserved_share_floor() -> Decimal:
+    """The smallest share a unit may reserve, in percent (RESERVED_SHARE_FLOOR, the city's rule for the year)."""
+    from flask import current_app
+
+    return Decimal(str(current_app.config["RESERVED_SHARE_FLOOR"]))
+
+
 def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, spending, percent,
-                           contractor_name: str | None = None, covered_unit_ids: list[int] | None = None,
-                           floor: Decimal = Decimal("10")) -> ReservedShare:
+                           contractor_name: str | None = None,
+                           covered_unit_ids: list[int] | None = None) -> ReservedShare:
     """Declare (or re-declare) a unit's canteen spending and reserved share for a year.
 
     Only an active budget unit declares. A shared canteen asks each covered unit (a ShareCoverage request); the
@@ -457,6 +464,14 @@ def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, 
         raise OrderError(_("Only budget units declare a reserved share."))
     if buyer.status != OrgStatus.ACTIVE:
         raise NotABuyer(_("Your organisation must be approved before it can declare a reserved share."))
+    from market.permissions import Action, Decision, decide
+
+    existing = db.session.scalar(select(ReservedShare).where(ReservedShare.buyer_id == buyer.id,
+                                                             ReservedShare.year == year))
+    # The ReservedShare permission rule says who edits a declaration (the unit's managers); a first declaration
+    # is judged as the one it would become.
+    if decide(user, Action.EDIT, existing or ReservedShare(buyer_id=buyer.id, year=year)) is not Decision.ALLOWED:
+        raise WrongParty(_("Only a manager of the unit declares its reserved share."))
     if _live_coverage(buyer.id, year, besides=None) is not None:
         raise OrderError(_("Another unit's shared canteen covers your unit this year. Decline it on this page "
                            "first to declare for your unit."))
@@ -469,13 +484,13 @@ def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, 
         percent_value = rules.quantity(percent, _("the share"))
         if percent_value > 100:
             raise OrderError(_("A share cannot be more than 100%."), "share_percent")
+        floor = reserved_share_floor()
         if percent_value < floor:
             raise OrderError(_("The reserved share must be at least %(floor)s%%.", floor=f"{floor.normalize():f}"),
                              "share_percent")
     if mode == CanteenMode.OUTSOURCED and not (contractor_name or "").strip():
         raise OrderError(_("Name the contractor that runs the canteen."), "contractor_name")
-    decl = db.session.scalar(select(ReservedShare).where(ReservedShare.buyer_id == buyer.id,
-                                                         ReservedShare.year == year))
+    decl = existing
     if mode == CanteenMode.SHARED:
         ids = sorted(set(covered_unit_ids or []) - {buyer.id})
         if not ids:

@@ -238,7 +238,7 @@ def reserved_share():
     if org.kind == OrgKind.CITY_OFFICE:
         rows = queries.shares_with_progress(year)
         return render_template("orders/reserved_share_city.html", rows=rows, year=year)
-    floor = Decimal(current_app.config["RESERVED_SHARE_FLOOR"])
+    floor = ops.reserved_share_floor()
     decl = queries.declaration(org, year)
     form = ReservedShareForm(obj=decl) if request.method == "GET" and decl else ReservedShareForm()
     if request.method == "GET":
@@ -258,7 +258,7 @@ def reserved_share():
             decl = ops.declare_reserved_share(
                 org, current_user, year=form.year.data, mode=form.canteen_mode.data,
                 spending=form.canteen_spending.data, percent=form.share_percent.data,
-                contractor_name=form.contractor_name.data, covered_unit_ids=form.covered_units.data, floor=floor)
+                contractor_name=form.contractor_name.data, covered_unit_ids=form.covered_units.data)
         except RuleError as error:
             db.session.rollback()
             if error.field and hasattr(form, error.field):
