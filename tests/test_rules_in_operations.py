@@ -166,3 +166,30 @@ def test_the_operation_reads_the_floor_from_the_configuration(app, db, people, c
     assert response.status_code == 200
     assert 'id="share_percent-error"' in response.get_data(as_text=True)
     assert _declare(app, db, people["buyer_party"], "20") == Decimal("20")
+
+
+# --- which kinds register themselves --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["county_office", "city_office"])
+def test_the_register_operation_refuses_an_office(app, db, client, kind):
+    from market.accounts import operations as accounts
+    from market.accounts.models import OrgKind, User
+
+    with app.app_context(), app.test_request_context("/"):
+        with pytest.raises(accounts.AccountError) as refused:
+            accounts.register(org_fields={"name": "冒充的县商务局", "kind": OrgKind(kind), "county": None},
+                              email="office@example.com", name="冒充者", password="a-long-password")
+        assert refused.value.field == "kind"
+        db.session.rollback()
+        assert db.session.scalar(select(User.id).where(User.email == "office@example.com")) is None
+    # The page offers only the kinds that may register, and refuses the others.
+    html = client.get("/register").get_data(as_text=True)
+    assert f'value="{kind}"' not in html
+    response = post_form(client, "/register", {"kind": kind, "organisation_name": "冒充的县商务局",
+                                                "county": "qingyuan", "name": "冒充者",
+                                                "email": "office@example.com", "password": "a-long-password",
+                                                "password_again": "a-long-password"})
+    assert response.status_code in (200, 400)
+    with app.app_context():
+        assert db.session.scalar(select(User.id).where(User.email == "office@example.com")) is None

@@ -6,6 +6,7 @@ from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, Role, SupplierType
+from market.accounts.operations import SELF_REGISTERING_KINDS
 from market.extensions import db
 from market.forms import BaseForm
 from market.labels import choices
@@ -15,9 +16,6 @@ PASSWORD_RULES = [
     DataRequired(message=_l("Enter a password.")),
     Length(min=10, max=128, message=_l("The password must be 10 to 128 characters long.")),
 ]
-
-#: Kinds of organisation that may register themselves (county and city offices are set up by the city).
-SELF_REGISTERING_KINDS = (OrgKind.SUPPLIER, OrgKind.BUYER, OrgKind.FIRM, OrgKind.FEDERATION)
 
 
 def county_choices() -> list[tuple[str, str]]:
@@ -36,7 +34,7 @@ class LoginForm(BaseForm):
 class RegistrationForm(BaseForm):
     kind = SelectField(
         _l("Your organisation is a"),
-        choices=choices(OrgKind, exclude=(OrgKind.COUNTY_OFFICE, OrgKind.CITY_OFFICE)),
+        choices=choices(OrgKind, exclude=tuple(k for k in OrgKind if k not in SELF_REGISTERING_KINDS)),
         validators=[DataRequired()],
     )
     organisation_name = StringField(

@@ -27,6 +27,9 @@ from market.extensions import db
 from market.state import change_state
 from market.types import utcnow
 
+#: Kinds of organisation that may register themselves (county and city offices are set up by the city).
+SELF_REGISTERING_KINDS = (OrgKind.SUPPLIER, OrgKind.BUYER, OrgKind.FIRM, OrgKind.FEDERATION)
+
 # A hash to compare against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -106,6 +109,8 @@ def create_user(*, organisation: Organisation, email: str, name: str, password: 
 
 def register(*, org_fields: dict, email: str, name: str, password: str, phone: str | None = None) -> User:
     """Self-registration: a pending organisation with its first person as manager."""
+    if org_fields.get("kind") not in SELF_REGISTERING_KINDS:
+        raise AccountError(_("County and city offices are set up by the city office; they cannot register."), "kind")
     org = create_organisation(status=OrgStatus.PENDING, **org_fields)
     return create_user(organisation=org, email=email, name=name, password=password, role=Role.MANAGER, phone=phone)
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from market.accounts import bp
 from market.accounts import operations as ops
 from market.accounts.forms import (
-    SELF_REGISTERING_KINDS,
     LoginForm,
     MemberForm,
     PasswordChangeForm,
@@ -108,7 +107,7 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         kind = OrgKind(form.kind.data)
-        if kind not in SELF_REGISTERING_KINDS:
+        if kind not in ops.SELF_REGISTERING_KINDS:
             abort(400)
         county = db.session.scalar(select(County).where(County.code == form.county.data)) if form.county.data else None
         org_fields = {
