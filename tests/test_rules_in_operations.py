@@ -5,6 +5,7 @@ page that did not check it."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 import pytest
@@ -193,3 +194,70 @@ def test_the_register_operation_refuses_an_office(app, db, client, kind):
     assert response.status_code in (200, 400)
     with app.app_context():
         assert db.session.scalar(select(User.id).where(User.email == "office@example.com")) is None
+
+
+# --- a new order's supplier is told by the operation, after the commit ---------------------------------------------
+
+
+def _mails(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "market.mail"]
+
+
+def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, login, caplog):
+    from datetime import timedelta
+
+    from market.i18n import local_today
+    from market.orders.models import Order
+    from tests.test_catalog import make_product
+
+    today = local_today()
+    product = make_product(app, db, people, name="黑木耳", stock="800")
+    login("buyer_party")
+    response = post_form(client, "/demands/", {"product_name": "", "category": "edible_fungi", "quantity": "200",
+                                               "unit": "kg", "wanted_by": (today + timedelta(days=14)).isoformat(),
+                                               "expected_price": "70", "delivery_place": "市委机关食堂"})
+    assert response.status_code == 302
+    demand_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with caplog.at_level(logging.INFO, logger="market.mail"):
+        response = post_form(client, f"/demands/{demand_id}/order/{product}", {"quantity": "200"},
+                             token_from=f"/demands/{demand_id}")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        assert order.demand_id == demand_id
+        reference = order.reference
+    told = [m for m in _mails(caplog) if people["supplier_qingyuan"] in m]
+    assert len(told) == 1 and reference in told[0]
+
+
+def test_an_order_over_the_api_notifies_its_supplier_once(app, db, people, caplog):
+    from tests.test_catalog import make_product
+
+    product = make_product(app, db, people, stock="100")
+    client, headers = app.test_client(), _token(app, people["buyer_party"])
+    body = {"client_token": "api-mail-1", "lines": [{"product_id": product, "quantity": "2"}]}
+    with caplog.at_level(logging.INFO, logger="market.mail"):
+        assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 201
+        assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 200  # the same token
+    assert len([m for m in _mails(caplog) if people["supplier_qingyuan"] in m]) == 1
+
+
+def test_a_rolled_back_placement_tells_no_one(app, db, people, caplog):
+    from market.accounts.models import User
+    from market.orders import operations as ops
+    from tests.test_catalog import make_product
+
+    product = make_product(app, db, people, stock="100")
+    with caplog.at_level(logging.INFO, logger="market.mail"):
+        with app.app_context(), app.test_request_context("/"):
+            buyer = db.session.scalar(select(User).where(User.email == people["buyer_party"]))
+            ops.place_order(buyer.organisation, buyer, [ops.LineRequest(product, "2")], "rolled-back")
+            db.session.rollback()
+            ops.tell_suppliers_of_new_orders()
+            assert _mails(caplog) == []
+            ops.place_order(buyer.organisation, buyer, [ops.LineRequest(product, "2")], "committed")
+            ops.tell_suppliers_of_new_orders()  # not committed yet: nothing
+            assert _mails(caplog) == []
+            db.session.commit()
+            ops.tell_suppliers_of_new_orders()
+    assert len([m for m in _mails(caplog) if people["supplier_qingyuan"] in m]) == 1

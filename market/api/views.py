@@ -268,10 +268,6 @@ def place_order():
     except RuleError as error:
         raise ApiProblem(422, error.message, errors={error.field or "lines": error.message}) from None
     db.session.commit()
-    if created:
-        from market.notify import tell_suppliers
-
-        tell_suppliers(bulk.orders)
     orders = [order_json(order_queries.order_detail(o.id)) for o in bulk.orders]
     response = jsonify(orders=orders, bulk_order_id=bulk.id)
     response.status_code = 201 if created else 200

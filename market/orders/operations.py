@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from market import after_commit
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.catalog import rules
 from market.catalog.models import Product, StockReason, Unit
@@ -265,18 +266,34 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
         move_stock(product, -qty, StockReason.ORDER_RESERVED, actor=user, order_id=orders[product.supplier_id].id,
                    note=orders[product.supplier_id].reference)
     db.session.flush()
+    for order in orders.values():
+        after_commit.queue(NEW_ORDERS, order.id)  # its supplier is told once the placement is committed
     return bulk, True
 
 
+#: The after-commit queue of placed orders whose suppliers are still to be told (market/after_commit.py).
+NEW_ORDERS = "orders.new"
+
+
+def tell_suppliers_of_new_orders() -> None:
+    """Tell each supplier of the orders committed placements made (after the request): never for a placement
+    that was rolled back, whichever path placed it (the cart, a demand, the API, the command line)."""
+    from market.notify import tell_suppliers
+
+    ids = after_commit.take(NEW_ORDERS)
+    if ids:
+        tell_suppliers(db.session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id)).all())
+
+
 def place_order_once(buyer: Organisation, user: User | None, lines: list[LineRequest],
-                     client_token: str) -> tuple[BulkOrder, bool]:
+                     client_token: str, *, demand_id: int | None = None) -> tuple[BulkOrder, bool]:
     """`place_order` for pages and the API: a simultaneous duplicate submission gets the first placement.
 
     The failed transaction of the duplicate must be rolled back before the first placement can be read, which
     is why this one function, unlike the others, rolls back.
     """
     try:
-        return place_order(buyer, user, lines, client_token)
+        return place_order(buyer, user, lines, client_token, demand_id=demand_id)
     except DuplicateSubmission:
         db.session.rollback()
         existing = find_bulk_order(buyer, client_token.strip())

@@ -16,7 +16,6 @@ from market.catalog.rules import RuleError
 from market.extensions import db
 from market.forms import ConfirmForm, flash_form_errors
 from market.i18n import local_today
-from market.notify import tell_suppliers
 from market.numbers import MAX_YEAR, MIN_YEAR, query_int
 from market.orders import bp, queries
 from market.orders import operations as ops
@@ -149,9 +148,15 @@ def place():
         return redirect(url_for("orders.cart"))
     db.session.commit()
     if created:
-        tell_suppliers(bulk.orders)
         flash(_("Your order is placed: %(n)s orders, one per supplier.", n=len(bulk.orders)), "success")
     return redirect(url_for("orders.placed", bulk_id=bulk.id))
+
+
+@bp.after_app_request
+def tell_suppliers_of_new_orders(response):
+    """Suppliers hear of orders once the request that placed them (a page, the API) has committed."""
+    ops.tell_suppliers_of_new_orders()
+    return response
 
 
 @bp.route("/placed/<int:bulk_id>")

@@ -190,13 +190,11 @@ def order_from_demand(demand_id: int, product_id: int):
         bulk, _created = orders.place_order_once(
             current_user.organisation, current_user,
             [orders.LineRequest(product.id, quantity, demand.unit, seen_price=seen)],
-            request.form.get("client_token") or f"demand-{demand.id}-{product.id}")
+            request.form.get("client_token") or f"demand-{demand.id}-{product.id}", demand_id=demand.id)
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("pairing.demand", demand_id=demand.id))
-    for order in bulk.orders:
-        order.demand_id = demand.id
     db.session.commit()
     flash(_("Ordered from the suggestion."), "success")
     return redirect(url_for("orders.placed", bulk_id=bulk.id))

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
+from market import after_commit
 from market.accounts.models import OrgKind, OrgStatus, User
 from market.catalog import rules
 from market.catalog.rules import RuleError
@@ -403,8 +404,8 @@ def _reserve_refund(payment: Payment, value: Decimal, reason: str | None, user: 
     return refund
 
 
-#: Session.info keys: refunds started in the open transaction, and those committed but not yet sent.
-_STARTED, COMMITTED_REFUNDS = "payments.refunds_started", "payments.refunds_committed"
+#: The after-commit queue of refunds started by a rule (market/after_commit.py).
+COMMITTED_REFUNDS = "payments.refunds"
 
 
 def start_refund(payment: Payment, amount: Decimal, reason: str | None, user: User | None) -> Refund:
@@ -412,28 +413,14 @@ def start_refund(payment: Payment, amount: Decimal, reason: str | None, user: Us
     and written in the caller's transaction, sent by `send_committed_refunds` once that transaction committed,
     and, should that not happen or the service not answer, by `payments reconcile` (it stays pending till then)."""
     refund = _reserve_refund(payment, amount, reason, user)
-    db.session.info.setdefault(_STARTED, []).append(refund.id)
+    after_commit.queue(COMMITTED_REFUNDS, refund.id)
     return refund
-
-
-@event.listens_for(Session, "after_commit")
-def _refunds_committed(session) -> None:
-    started = session.info.pop(_STARTED, None)
-    if started:
-        session.info.setdefault(COMMITTED_REFUNDS, []).extend(started)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _refunds_rolled_back(session, previous_transaction) -> None:
-    if not previous_transaction.nested:
-        session.info.pop(_STARTED, None)
 
 
 def send_committed_refunds() -> None:
     """Send the refunds started by transactions that have committed (called after each request). Each is
     committed on its own; a failure leaves it pending for `payments reconcile`, never undoes the request."""
-    ids = db.session.info.pop(COMMITTED_REFUNDS, None)
-    for refund_id in ids or ():
+    for refund_id in after_commit.take(COMMITTED_REFUNDS):
         try:
             refund = db.session.get(Refund, refund_id)
             if refund is not None and refund.state == RefundState.PENDING:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from market import after_commit
 from market.accounts.models import OrgKind
 from market.catalog.rules import RuleError
 from market.extensions import csrf, db, limiter
@@ -318,6 +319,6 @@ def index():
 def send_started_refunds(response):
     """Refunds that a request's committed change started (a paid order cancelled or rejected, money arriving for
     an ended order) are sent now, after its commit; any left unsent are sent by `payments reconcile`."""
-    if db.session.info.get(ops.COMMITTED_REFUNDS):
+    if after_commit.committed(ops.COMMITTED_REFUNDS):
         ops.send_committed_refunds()
     return response
