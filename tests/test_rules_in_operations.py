@@ -261,3 +261,36 @@ def test_a_rolled_back_placement_tells_no_one(app, db, people, caplog):
             db.session.commit()
             ops.tell_suppliers_of_new_orders()
     assert len([m for m in _mails(caplog) if people["supplier_qingyuan"] in m]) == 1
+
+
+# --- a token's last use is recorded for reads too -------------------------------------------------------------------
+
+
+def _forget_last_use(app, db):
+    from market.api.models import ApiToken
+
+    with app.app_context():
+        for token in db.session.scalars(select(ApiToken)):
+            token.last_used_at = None
+        db.session.commit()
+
+
+def _last_uses(app, db) -> list:
+    from market.api.models import ApiToken
+
+    with app.app_context():
+        return list(db.session.scalars(select(ApiToken.last_used_at)))
+
+
+def test_a_get_with_a_token_records_its_last_use(app, db, people):
+    client, headers = app.test_client(), _token(app, people["buyer_party"])
+    _forget_last_use(app, db)
+    # A failed request changes nothing, its token's last use included.
+    assert client.get("/api/v1/products/2000000000", headers=headers).status_code == 404
+    assert _last_uses(app, db) == [None]
+    assert client.get("/api/v1/orders", headers=headers).status_code == 200
+    [used] = _last_uses(app, db)
+    assert used is not None
+    # Throttled: a second read soon after does not write again.
+    assert client.get("/api/v1/orders", headers=headers).status_code == 200
+    assert _last_uses(app, db) == [used]

@@ -12,6 +12,7 @@ from flask_login import AnonymousUserMixin, current_user
 from market.api import bp
 from market.api.operations import user_for_token
 from market.api.problems import ApiProblem
+from market.extensions import db
 from market.permissions import may_open
 
 
@@ -28,6 +29,15 @@ def authenticate() -> None:
             raise refusal
     # Replace whatever the session cookie would have loaded: Flask-Login reads g._login_user first.
     g._login_user = user if user is not None else AnonymousUserMixin()
+
+
+@bp.after_request
+def commit_what_succeeded(response):
+    """A request that succeeded commits at its end, so a read keeps what signing in with its token recorded (the
+    token's last use, see `user_for_token`); a failed one commits nothing (`ApiProblem` rolls back)."""
+    if response.status_code < 400:
+        db.session.commit()
+    return response
 
 
 def signed_in(view):
