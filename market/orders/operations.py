@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,7 @@ from market.orders.models import (
     ReservedShare,
 )
 from market.pairing.queries import county_for_buyer
+from market.permissions import Action, Decision, decide
 from market.state import StateConflict, change_state
 from market.types import utcnow
 
@@ -461,8 +463,6 @@ def _accept(order: Order, data: dict) -> tuple[dict[int, Decimal], str | None]:
 
 def reserved_share_floor() -> Decimal:
     """The smallest share a unit may reserve, in percent (RESERVED_SHARE_FLOOR, the city's rule for the year)."""
-    from flask import current_app
-
     return Decimal(str(current_app.config["RESERVED_SHARE_FLOOR"]))
 
 
@@ -481,8 +481,6 @@ def declare_reserved_share(buyer: Organisation, user: User, *, year: int, mode, 
         raise OrderError(_("Only budget units declare a reserved share."))
     if buyer.status != OrgStatus.ACTIVE:
         raise NotABuyer(_("Your organisation must be approved before it can declare a reserved share."))
-    from market.permissions import Action, Decision, decide
-
     existing = db.session.scalar(select(ReservedShare).where(ReservedShare.buyer_id == buyer.id,
                                                              ReservedShare.year == year))
     # The ReservedShare permission rule says who edits a declaration (the unit's managers); a first declaration
