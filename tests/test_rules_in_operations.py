@@ -153,10 +153,10 @@ def test_the_operation_refuses_a_member_who_is_not_a_manager(app, db, people, fa
         _declare(app, db, "member@example.com", "20")
 
 
-def test_the_operation_reads_the_floor_from_the_configuration(app, db, people, client, login):
+def test_the_operation_reads_the_floor_from_the_configuration(app, db, people, client, login, monkeypatch):
     from market.orders.operations import OrderError
 
-    app.config["RESERVED_SHARE_FLOOR"] = "20"
+    monkeypatch.setitem(app.config, "RESERVED_SHARE_FLOOR", "20")
     with pytest.raises(OrderError) as refused:
         _declare(app, db, people["buyer_party"], "15")
     assert refused.value.field == "share_percent"
