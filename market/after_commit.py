@@ -2,7 +2,8 @@
 
 An operation queues it under a key while it writes; the queue moves to "committed" when the session commits
 and is dropped when it rolls back, so nothing is ever sent for a change that did not happen. Whoever owns the
-key takes the committed items after the request (an `after_app_request` hook) and does the work.
+key takes the committed items after the request (an `after_app_request` hook) and does the work. (A rolled-back
+savepoint keeps what was queued inside it; nothing here uses savepoints.)
 """
 
 from __future__ import annotations
