@@ -191,3 +191,42 @@ def test_a_connection_lost_after_the_answer_does_not_turn_it_into_an_error(app, 
     assert failures and response.status_code == 200 and "木耳" in response.get_data(as_text=True)
     monkeypatch.setattr(Session, "close", original_close)
     assert app.test_client().get("/catalog/qingyuan").status_code == 200  # and the app goes on serving
+
+
+def test_a_notice_that_fails_after_the_placement_committed_does_not_turn_the_201_into_an_error(
+        app, db, people, monkeypatch):
+    """The database can go away between the placement's commit and the new-order notice (which reads the
+    orders): the buyer still gets the 201 of the order that was placed."""
+    from sqlalchemy.exc import OperationalError
+
+    import market.notify
+    from tests.test_races_orders import _bearer
+
+    product_id = make_product(app, db, people)
+
+    def database_gone(orders):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(market.notify, "tell_suppliers", database_gone)
+    answer = app.test_client().post("/api/v1/orders", headers=_bearer(app, people["buyer_party"]),
+                                    json={"lines": [{"product_id": product_id, "quantity": "2"}],
+                                          "client_token": "notice-fails-1"})
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert _product(app, db, product_id).unsold_quantity == Decimal("98")
+
+
+def test_a_database_lost_at_the_end_of_an_api_read_answers_503_not_500(app, db, people, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from market.extensions import db as database
+    from tests.test_races_orders import _bearer
+
+    headers = _bearer(app, people["buyer_party"])
+
+    def commit_fails():
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(database.session, "commit", commit_fails)
+    answer = app.test_client().get("/api/v1/orders", headers=headers)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert answer.mimetype == "application/problem+json"

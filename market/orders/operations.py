@@ -7,6 +7,7 @@ order and no stock change remain.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,8 @@ from market.pairing.queries import county_for_buyer
 from market.permissions import Action, Decision, decide
 from market.state import StateConflict, change_state
 from market.types import utcnow
+
+log = logging.getLogger(__name__)
 
 #: Kinds of organisation that buy.
 BUYING_KINDS = (OrgKind.BUYER, OrgKind.FIRM)
@@ -283,8 +286,16 @@ def tell_suppliers_of_new_orders() -> None:
     from market.notify import tell_suppliers
 
     ids = after_commit.take(NEW_ORDERS)
-    if ids:
+    if not ids:
+        return
+    try:
         tell_suppliers(db.session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id)).all())
+    except Exception:  # noqa: BLE001 (the orders are placed and answered: a notice that fails must not undo that)
+        log.exception("suppliers of orders %s could not be told", ids)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 (the connection is gone; the request's end releases it)
+            pass
 
 
 def place_order_once(buyer: Organisation, user: User | None, lines: list[LineRequest],
