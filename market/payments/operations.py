@@ -427,8 +427,11 @@ def send_committed_refunds() -> None:
                 submit_refund(refund)
             db.session.commit()
         except Exception:  # noqa: BLE001 (the request is done: log it, reconcile sends it again)
-            db.session.rollback()
             log.exception("refund %s could not be sent now; left for reconcile", refund_id)
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001 (the connection is gone; the request's end releases it)
+                pass
 
 
 @on_order_ended
