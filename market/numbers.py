@@ -111,12 +111,3 @@ def query_int(name: str, default: int | None = None, *, minimum: int = 1, maximu
     number = whole_number(raw, minimum=minimum, maximum=maximum)
     return default if number is None else number
 
-
-def coerce_id(value) -> int:
-    """`coerce=` for select fields holding ids: a bounded id or ValueError, which WTForms shows beside the field."""
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID:
-        return value
-    number = whole_number(value)
-    if number is None:
-        raise ValueError(value)
-    return number
