@@ -175,12 +175,10 @@ def register_error_handlers(app: Flask) -> None:
             pass
         app.logger.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
         if request.path.startswith("/api/"):
-            from market.api.problems import problem_response
+            from market.api.problems import unavailable_problem
 
-            response = problem_response(503, _("The database cannot be reached right now; try again in a moment."),
-                                        slug="unavailable", title=_("Temporarily unavailable"))
-        else:
-            response = app.make_response((render_template("unavailable.html"), 503))
+            return unavailable_problem()
+        response = app.make_response((render_template("unavailable.html"), 503))
         response.headers["Retry-After"] = "5"
         return response
 

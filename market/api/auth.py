@@ -44,18 +44,15 @@ def commit_what_succeeded(response):
             # The database went away after the view: say so (503) rather than let Flask turn it into a 500. Write
             # endpoints have committed their change before answering, so nothing answered as done is lost.
             from flask import current_app
-            from flask_babel import gettext as _
 
-            from market.api.problems import problem_response
+            from market.api.problems import unavailable_problem
 
             current_app.logger.warning("database lost at the end of an API request")
             try:
                 db.session.rollback()
             except DBAPIError:
                 pass
-            response = problem_response(503, _("The database cannot be reached right now; try again in a moment."),
-                                        slug="unavailable", title=_("Temporarily unavailable"))
-            response.headers["Retry-After"] = "5"
+            response = unavailable_problem()
     return response
 
 

@@ -53,3 +53,12 @@ def problem_response(status: int, detail: str | None = None, *, slug: str | None
 def from_exception(problem: ApiProblem):
     return problem_response(problem.status, problem.detail, slug=problem.slug, title=problem.title,
                             errors=problem.errors, **problem.extra)
+
+
+def unavailable_problem():
+    """503 when the database cannot be reached, with the moment to try again (the app's handler and the API's
+    end-of-request commit both answer it)."""
+    response = problem_response(503, _("The database cannot be reached right now; try again in a moment."),
+                                slug="unavailable", title=_("Temporarily unavailable"))
+    response.headers["Retry-After"] = "5"
+    return response
