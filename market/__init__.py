@@ -72,7 +72,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import importlib
 
-    # Each feature package holds its blueprint in __init__; importing its views attaches the routes.
+    # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
+    # in a page; the API's answers problem+json); importing its views attaches the routes.
     for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing", "payments",
                  "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
@@ -137,7 +138,7 @@ def register_error_handlers(app: Flask) -> None:
         if code >= 500:
             db.session.rollback()
         if request.path.startswith("/api/"):
-            from market.api.problems import problem_response
+            from market.problems import problem_response
 
             return problem_response(code)
         return render_template("error.html", code=code, message=messages.get(code, messages[500])()), code
@@ -147,7 +148,7 @@ def register_error_handlers(app: Flask) -> None:
 
     from flask_wtf.csrf import CSRFError
 
-    from market.api.problems import ApiProblem, from_exception
+    from market.problems import ApiProblem, from_exception
 
     @app.errorhandler(ApiProblem)
     def api_problem(problem):  # raised before the API blueprint's own handler is in reach (its before_request)
@@ -163,8 +164,6 @@ def register_error_handlers(app: Flask) -> None:
         """The database went away: answer 503 at once, without a stack trace and without touching the database
         again (the normal error page would look up the signed-in person). Connections are checked before use
         (pool_pre_ping), so the app serves again by itself once the database is back."""
-        from flask import request
-
         from market.extensions import db
 
         if not getattr(error, "connection_invalidated", False) and not _is_connection_problem(error):
@@ -174,13 +173,9 @@ def register_error_handlers(app: Flask) -> None:
         except DBAPIError:
             pass
         app.logger.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
-        if request.path.startswith("/api/"):
-            from market.api.problems import unavailable_problem
+        from market.transaction import unavailable_response
 
-            return unavailable_problem()
-        response = app.make_response((render_template("unavailable.html"), 503))
-        response.headers["Retry-After"] = "5"
-        return response
+        return unavailable_response()
 
     @app.teardown_appcontext
     def end_session(_exc):
@@ -220,6 +215,9 @@ def _is_connection_problem(error) -> bool:
 def register_hooks(app: Flask) -> None:
     from market.permissions import approval_gate
     from market.security import set_security_headers
+    from market.transaction import commit_or_roll_back
 
     app.before_request(approval_gate)  # an unapproved organisation sees its own profile only
     app.after_request(set_security_headers)
+    # Registered last, so it runs first: the request's one commit, before the hooks that send what it queued.
+    app.after_request(commit_or_roll_back)

@@ -4,7 +4,34 @@ from flask_wtf import FlaskForm
 
 
 class BaseForm(FlaskForm):
-    """Strips surrounding whitespace from every text input."""
+    """Strips surrounding whitespace from every text input, and keeps what was typed when a rule refuses it.
+
+    A form that validated is remembered for the request; if an operation then raises `RuleError`, the page
+    handler (`market.transaction.rule_error_page`) keeps its input and sends the browser back, and the same form
+    built on that page again shows the input with the message next to the field it names."""
+
+    def __init__(self, *args, **kwargs):
+        kept = None
+        if not args and "formdata" not in kwargs:
+            from market.transaction import take_kept_input
+
+            kept = take_kept_input(type(self).__name__)
+            if kept and kept["data"]:
+                from werkzeug.datastructures import MultiDict
+
+                kwargs["formdata"] = MultiDict([tuple(pair) for pair in kept["data"]])
+        super().__init__(*args, **kwargs)
+        if kept and kept.get("field") and kept["field"] in self._fields:
+            field = self._fields[kept["field"]]
+            field.errors = list(field.errors) + [kept["message"]]
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        valid = super().validate_on_submit(extra_validators=extra_validators)
+        if valid:
+            from flask import g
+
+            g.submitted_form = type(self).__name__
+        return valid
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

@@ -1,7 +1,7 @@
 """Whole numbers that come in from outside (ids and pages in paths, query strings, forms and JSON), read in one
 place with one set of bounds, so that no number a person or a program can type reaches the database unchecked.
 
-Decimals (quantities, money) are read by `market.catalog.rules`; this module is for integers only.
+Decimals (quantities, money) are read by `market.rules`; this module is for integers only.
 
 - Path ids go through `BoundedIntConverter`, installed as the app's `int` converter: an id past `MAX_ID` is a
   page that does not exist (404), as for an id no row has.

@@ -118,7 +118,7 @@ def refuse_nul_characters():
     if not (_has_nul(fields) or _has_nul(body)):
         return None
     if request.path.startswith("/api/"):
-        from market.api.problems import ApiProblem
+        from market.problems import ApiProblem
 
         raise ApiProblem(400, _("Text may not contain NUL characters."))
     abort(400)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 
 

@@ -194,7 +194,7 @@ def test_an_unfillable_cart_through_the_page_says_so_and_changes_nothing(app, db
     ],
 )
 def test_bad_lines_are_refused_with_a_clear_message(app, db, people, two_suppliers, line, message):
-    from market.catalog.rules import RuleError
+    from market.rules import RuleError
     from market.orders.models import Order
 
     with pytest.raises(RuleError) as info:

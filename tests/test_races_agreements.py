@@ -25,7 +25,7 @@ def _race(app, db, jobs) -> list[str]:
     """Run each job in its own thread and app context. A job reads what it needs, calls `ready()` and then
     writes; all writes start together. Returns "ok" for a committed job, the error's class name otherwise."""
     from market.accounts.operations import AccountError
-    from market.catalog.rules import RuleError
+    from market.rules import RuleError
 
     barrier = threading.Barrier(len(jobs))
     outcomes: list[str | None] = [None] * len(jobs)

@@ -42,7 +42,7 @@ def _count_products(app, db) -> int:
 
 def test_the_operation_refuses_a_validity_date_without_an_identification_number(app, db, factory):
     from market.catalog import operations as ops
-    from market.catalog.rules import RuleError
+    from market.rules import RuleError
 
     with app.app_context(), app.test_request_context("/"):
         supplier = factory.organisation(kind="supplier")
@@ -83,24 +83,28 @@ def test_the_api_refuses_a_validity_date_without_an_identification_number(app, d
 def test_the_form_shows_the_operations_message_beside_the_validity_date(app, db, client, login):
     login("supplier_qingyuan")
     response = post_form(client, "/catalog/mine/new", dict(PRODUCT, identification_valid_until="2099-12-31"))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 302 and response.headers["Location"] == "/catalog/mine/new"
+    html = client.get("/catalog/mine/new").get_data(as_text=True)  # back on the form, with what was typed
     assert 'id="identification_valid_until-error"' in html
     assert "请同时填写认定编号" in html
+    assert f'value="{PRODUCT["name"]}"' in html and 'value="2099-12-31"' in html
     assert _count_products(app, db) == 0
+    # Taken once: the form opened again later is empty.
+    assert f'value="{PRODUCT["name"]}"' not in client.get("/catalog/mine/new").get_data(as_text=True)
 
 
 def test_the_form_and_the_api_read_one_table_of_product_limits():
     from market.api.parsing import PRODUCT_FIELDS
-    from market.catalog import rules
+    from market import rules
+    from market.catalog import rules as product_rules
     from market.catalog.forms import ProductForm
 
-    for name, limit in rules.PRODUCT_TEXT_LIMITS.items():
+    for name, limit in product_rules.PRODUCT_TEXT_LIMITS.items():
         lengths = [v.max for v in getattr(ProductForm, name).kwargs["validators"] if hasattr(v, "max")]
         assert lengths == [limit], name
         with pytest.raises(rules.RuleError):
             PRODUCT_FIELDS[name]("x" * (limit + 1))
-    low, high = rules.SHELF_LIFE_DAYS
+    low, high = product_rules.SHELF_LIFE_DAYS
     assert (low, high) == (1, 3650)
     assert PRODUCT_FIELDS["shelf_life_days"](high) == high
     with pytest.raises(rules.RuleError):
@@ -113,7 +117,7 @@ def test_the_form_and_the_api_read_one_table_of_product_limits():
 @pytest.mark.parametrize("status", ["pending", "suspended"])
 def test_only_an_approved_supplier_lists_even_when_the_operation_is_called_directly(app, db, factory, status):
     from market.catalog import operations as ops
-    from market.catalog.rules import RuleError
+    from market.rules import RuleError
 
     with app.app_context(), app.test_request_context("/"):
         supplier = factory.organisation(kind="supplier", status=status)

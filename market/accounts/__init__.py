@@ -1,5 +1,5 @@
 """Sign-in, registration, language, profile and an organisation's own members."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("accounts", __name__)
+bp = PageBlueprint("accounts", __name__)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from market.accounts import operations as ops
 from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind, OrgStatus, Role, SupplierType
 from market.extensions import db
-from market.regions.models import County
+from market.regions.queries import county_by_code
 
 orgs_cli = AppGroup("orgs", help="Organisations.")
 users_cli = AppGroup("users", help="People who sign in.")
@@ -31,7 +30,7 @@ def create_org(name, kind, county_code, supplier_type, buyer_system, buyer_type,
     """Create an organisation (active unless --status says otherwise) and print its id."""
     county = None
     if county_code:
-        county = db.session.scalar(select(County).where(County.code == county_code))
+        county = county_by_code(county_code)
         if county is None:
             raise click.BadParameter(f"no county {county_code!r}; run `flask --app market geo load` first", param_hint="--county")
     try:

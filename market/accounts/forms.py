@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, Role, SupplierType
 from market.accounts.operations import SELF_REGISTERING_KINDS
-from market.extensions import db
 from market.forms import BaseForm
 from market.labels import choices
-from market.regions.models import County
+from market.regions.queries import counties
 
 PASSWORD_RULES = [
     DataRequired(message=_l("Enter a password.")),
@@ -21,8 +19,7 @@ PASSWORD_RULES = [
 def county_choices() -> list[tuple[str, str]]:
     from market.i18n import localized_name
 
-    counties = db.session.scalars(select(County).order_by(County.sort_order, County.id)).all()
-    return [SelectChoice("", _l("— choose —"))] + [SelectChoice(c.code, localized_name(c)) for c in counties]
+    return [SelectChoice("", _l("— choose —"))] + [SelectChoice(c.code, localized_name(c)) for c in counties()]
 
 
 class LoginForm(BaseForm):

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from market.accounts import bp
 from market.accounts import operations as ops
@@ -15,12 +14,12 @@ from market.accounts.forms import (
     RegistrationForm,
     TokenForm,
 )
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType, User
 from market.extensions import db, login_manager
 from market.forms import ConfirmForm, show_error
 from market.permissions import Action, authorize
-from market.regions.models import County
+from market.regions.queries import county_by_code
 from market.security import login_rate_limited, mark_login_failed, safe_next
 
 
@@ -109,7 +108,7 @@ def register():
         kind = OrgKind(form.kind.data)
         if kind not in ops.SELF_REGISTERING_KINDS:
             abort(400)
-        county = db.session.scalar(select(County).where(County.code == form.county.data)) if form.county.data else None
+        county = county_by_code(form.county.data)
         org_fields = {
             "name": form.organisation_name.data,
             "kind": kind,

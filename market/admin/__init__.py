@@ -1,5 +1,5 @@
 """Approvals and account administration for the city office (and supplier approvals for county offices)."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = PageBlueprint("admin", __name__, url_prefix="/admin")

@@ -1,5 +1,5 @@
 """Canteen supply agreements: long-term, scheduled supply (measure 5.3)."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+bp = PageBlueprint("agreements", __name__, url_prefix="/agreements")

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from market.agreements import operations as ops
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
 

@@ -23,9 +23,9 @@ from market.agreements.models import (
     DeliveryState,
     ScheduleKind,
 )
-from market.catalog import rules
+from market import rules
 from market.catalog.models import Product
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
 from market.labels import label

@@ -11,7 +11,7 @@ from market.agreements import bp, queries
 from market.agreements import operations as ops
 from market.agreements.forms import AgreementForm, SignForm, TerminateForm
 from market.catalog.models import Product
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.forms import flash_form_errors, show_error
 from market.i18n import local_today

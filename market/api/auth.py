@@ -11,8 +11,7 @@ from flask_login import AnonymousUserMixin, current_user
 
 from market.api import bp
 from market.api.operations import user_for_token
-from market.api.problems import ApiProblem
-from market.extensions import db
+from market.problems import ApiProblem
 from market.permissions import may_open
 
 
@@ -29,31 +28,6 @@ def authenticate() -> None:
             raise refusal
     # Replace whatever the session cookie would have loaded: Flask-Login reads g._login_user first.
     g._login_user = user if user is not None else AnonymousUserMixin()
-
-
-@bp.after_request
-def commit_what_succeeded(response):
-    """A request that succeeded commits at its end, so a read keeps what signing in with its token recorded (the
-    token's last use, see `user_for_token`); a failed one commits nothing (`ApiProblem` rolls back)."""
-    if response.status_code < 400:
-        from sqlalchemy.exc import DBAPIError
-
-        try:
-            db.session.commit()
-        except DBAPIError:
-            # The database went away after the view: say so (503) rather than let Flask turn it into a 500. Write
-            # endpoints have committed their change before answering, so nothing answered as done is lost.
-            from flask import current_app
-
-            from market.api.problems import unavailable_problem
-
-            current_app.logger.warning("database lost at the end of an API request")
-            try:
-                db.session.rollback()
-            except DBAPIError:
-                pass
-            response = unavailable_problem()
-    return response
 
 
 def signed_in(view):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from market.accounts.models import User, hash_token
 from market.accounts.operations import on_new_password
 from market.api.models import ApiToken
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.types import utcnow
 

@@ -8,8 +8,9 @@ from datetime import date
 from flask import request
 from flask_babel import gettext as _
 
-from market.api.problems import ApiProblem
-from market.catalog import rules
+from market.problems import ApiProblem
+from market import rules
+from market.catalog import rules as product_rules
 from market.catalog.models import Category, LinkageMode, Unit
 from market.numbers import MAX_PAGE, whole_number
 
@@ -87,13 +88,13 @@ def _bool(value) -> bool:
 def _shelf_life(value) -> int | None:
     if value is None:
         return None
-    low, high = rules.SHELF_LIFE_DAYS
+    low, high = product_rules.SHELF_LIFE_DAYS
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise rules.RuleError(_("Between 1 and 3650 days."))
     return value
 
 
-_LIMITS = rules.PRODUCT_TEXT_LIMITS
+_LIMITS = product_rules.PRODUCT_TEXT_LIMITS
 #: field -> how to read it; the same rules the product form uses.
 PRODUCT_FIELDS = {
     "name": lambda v: _text(v, _LIMITS["name"], required=True),
@@ -143,9 +144,9 @@ def product_payload(data: dict, *, create: bool) -> tuple[dict, object]:
             opening = rules.quantity(data.get("unsold_quantity", "0"), allow_zero=True)
         except rules.RuleError as error:
             errors["unsold_quantity"] = error.message
-        fields.setdefault("min_order_quantity", rules.quantity(rules.PRODUCT_DEFAULTS["min_order_quantity"]))
-        fields.setdefault("households_linked", rules.PRODUCT_DEFAULTS["households_linked"])
-        fields.setdefault("stranded", rules.PRODUCT_DEFAULTS["stranded"])
+        fields.setdefault("min_order_quantity", rules.quantity(product_rules.PRODUCT_DEFAULTS["min_order_quantity"]))
+        fields.setdefault("households_linked", product_rules.PRODUCT_DEFAULTS["households_linked"])
+        fields.setdefault("stranded", product_rules.PRODUCT_DEFAULTS["stranded"])
     if errors:
         raise ApiProblem(422, errors=errors)
     return fields, opening

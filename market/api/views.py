@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from market.accounts import operations as accounts
 from market.accounts.models import OrgKind
@@ -14,13 +13,13 @@ from market.api import operations as tokens
 from market.api.auth import refusal_for, signed_in
 from market.api.openapi import spec
 from market.api.parsing import json_body, paging, product_payload
-from market.api.problems import ApiProblem, from_exception, problem_response
+from market.problems import ApiProblem, from_exception, problem_response
 from market.api.serializers import county_json, dec, order_json, product_json
 from market.catalog import operations as catalog_ops
 from market.catalog import queries as catalog_queries
 from market.catalog.models import Category, Product, StockReason
 from market.catalog.operations import StockShortage
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import csrf, db
 from market.i18n import local_today
 from market.numbers import MAX_YEAR, MIN_YEAR, whole_number
@@ -28,7 +27,7 @@ from market.orders import operations as order_ops
 from market.orders import queries as order_queries
 from market.pairing.queries import systems_paired_with
 from market.permissions import Action, Decision, decide
-from market.regions.models import County
+from market.regions import queries as regions
 from market.security import login_rate_limited, mark_login_failed
 from market.state import StateConflict
 
@@ -106,7 +105,7 @@ def create_token():
 
 @bp.route("/counties")
 def counties():
-    rows = db.session.scalars(select(County).order_by(County.sort_order, County.id)).all()
+    rows = regions.counties()
     items = [county_json(c, systems_paired_with(c)) for c in rows]
     return jsonify(items=items, total=len(items))
 
@@ -118,7 +117,7 @@ def products():
     errors = {}
     county = None
     if args.get("county"):
-        county = db.session.scalar(select(County).where(County.code == args["county"]))
+        county = regions.county_by_code(args["county"])
         if county is None:
             errors["county"] = _("Unknown county.")
     category = args.get("category")
@@ -243,7 +242,7 @@ def place_order():
             expected = line.get("expected_unit_price")
             if expected is not None:
                 # The price the client showed its user; placing refuses (409 price-changed) if it moved since.
-                from market.catalog.rules import price
+                from market.rules import price
 
                 try:
                     expected = price(expected)

@@ -1,5 +1,5 @@
 """Audit log: who changed what, when, with old and new values of the fields that matter."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+bp = PageBlueprint("audit", __name__, url_prefix="/admin/audit")

@@ -1,5 +1,5 @@
 """The stranded-produce bulletin (滞销信息专栏): dated issues per county, an archive, a feed and a CSV file."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("bulletins", __name__, url_prefix="/bulletins")
+bp = PageBlueprint("bulletins", __name__, url_prefix="/bulletins")

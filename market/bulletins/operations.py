@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from market.accounts.models import User
 from market.bulletins.models import BulletinIssue, BulletinItem
 from market.catalog import queries as catalog_queries
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
 from market.regions.models import County
+from market.regions.queries import counties
 
 #: Bulletins come out weekly by default (BULLETIN_INTERVAL_DAYS in the configuration).
 DEFAULT_INTERVAL_DAYS = 7
@@ -60,7 +61,7 @@ def publish_due(today: date, interval_days: int = DEFAULT_INTERVAL_DAYS) -> list
     """For cron: publish an issue for every county whose last issue is `interval_days` old or older and
     that has stranded produce on sale. Safe to run again the same day: nothing more is due."""
     published = []
-    for county in db.session.scalars(select(County).order_by(County.sort_order)):
+    for county in counties():
         if next_due(county, interval_days) > today:
             continue
         if not catalog_queries.stranded_for_bulletin(county.id, today):

@@ -8,7 +8,7 @@ from market.accounts.models import OrgKind
 from market.bulletins import bp, queries
 from market.bulletins import operations as ops
 from market.bulletins.forms import PublishForm
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today

@@ -1,5 +1,5 @@
 """County catalogs of stranded produce: products, the stock ledger, the survey and the public catalog."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+bp = PageBlueprint("catalog", __name__, url_prefix="/catalog")

@@ -5,7 +5,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from market.catalog import rules
+from market import rules
+from market.catalog import rules as product_rules
 from market.catalog.models import Category, LinkageMode, StockReason, Unit
 from market.forms import BaseForm
 from market.labels import choices
@@ -25,7 +26,7 @@ class Rule:
             raise ValidationError(error.message) from None
 
 
-_LIMITS = rules.PRODUCT_TEXT_LIMITS
+_LIMITS = product_rules.PRODUCT_TEXT_LIMITS
 
 
 def _date(label, **kwargs):
@@ -40,16 +41,16 @@ class ProductForm(BaseForm):
     specification = StringField(_l("Specification and packaging"), validators=[Optional(), Length(max=_LIMITS["specification"])])
     unit = SelectField(_l("Unit"), choices=choices(Unit))
     price = StringField(_l("Price per unit (CNY)"), validators=[Rule(rules.price)])
-    min_order_quantity = StringField(_l("Minimum order quantity"), default=rules.PRODUCT_DEFAULTS["min_order_quantity"],
+    min_order_quantity = StringField(_l("Minimum order quantity"), default=product_rules.PRODUCT_DEFAULTS["min_order_quantity"],
                                      validators=[Rule(rules.quantity)])
     available_from = _date(_l("Available from"))
     best_before = _date(_l("Best before"))
     shelf_life_days = IntegerField(_l("Shelf life (days)"), validators=[
-        Optional(), NumberRange(min=rules.SHELF_LIFE_DAYS[0], max=rules.SHELF_LIFE_DAYS[1], message=_l("Between 1 and 3650 days."))])
+        Optional(), NumberRange(min=product_rules.SHELF_LIFE_DAYS[0], max=product_rules.SHELF_LIFE_DAYS[1], message=_l("Between 1 and 3650 days."))])
     storage_note = StringField(_l("Storage"), validators=[Optional(), Length(max=_LIMITS["storage_note"])])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=_LIMITS["description"])])
     households_linked = StringField(_l("Poor households linked"),
-                                    default=str(rules.PRODUCT_DEFAULTS["households_linked"]), validators=[Rule(rules.households)])
+                                    default=str(product_rules.PRODUCT_DEFAULTS["households_linked"]), validators=[Rule(rules.households)])
     linkage_mode = SelectField(_l("How households benefit"), choices=choices(LinkageMode, blank="—"), default="")
     identification_number = StringField(_l("Poverty-alleviation product identification number"),
                                         validators=[Optional(), Length(max=_LIMITS["identification_number"])])
@@ -79,14 +80,14 @@ class NewProductForm(ProductForm):
 class StockForm(BaseForm):
     reason = SelectField(_l("Reason"), choices=choices(StockReason, exclude=(
         StockReason.SURVEY, StockReason.ORDER_RESERVED, StockReason.ORDER_RELEASED)))
-    delta = StringField(_l("Change (+ adds, − removes)"), validators=[Rule(rules.stock_delta)])
+    delta = StringField(_l("Change (+ adds, − removes)"), validators=[Rule(product_rules.stock_delta)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 
     def validate_delta(self, field):
         if field.errors:  # not a number: the Rule validator already said so
             return
         try:
-            rules.stock_change_fits_reason(field.data, StockReason(self.reason.data), self.note.data)
+            product_rules.stock_change_fits_reason(field.data, StockReason(self.reason.data), self.note.data)
         except rules.RuleError as error:
             raise ValidationError(error.message) from None
 

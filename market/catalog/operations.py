@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from market.accounts.models import Organisation, OrgKind, User
 from market.audit.operations import record
 from market.catalog.models import ListingStatus, Product, ProductPhoto, StockEntry, StockReason, SurveyRow
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
 from market.regions.models import County
@@ -50,7 +50,7 @@ class StockShortage(RuleError):
 
 
 def _check_dates(fields: dict) -> None:
-    from market.catalog.rules import date_order
+    from market.rules import date_order
 
     if fields.get("identification_valid_until") and not fields.get("identification_number"):
         # A validity date vouches for an identification; alone it vouches for nothing.

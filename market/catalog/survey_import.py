@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from market.catalog import rules
+from market import rules
 from market.catalog.models import Category, SurveyRow, Unit
 from market.i18n import local_today
 from market.labels import LABELS

@@ -22,8 +22,9 @@ from market.catalog.forms import (
     SurveyRowForm,
 )
 from market.catalog.models import Category, Product, ProductPhoto, StockReason
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
+from market.transaction import return_to
 from market.forms import ConfirmForm, flash_form_errors, show_error
 from market.http import not_modified, page_etag, shared_fragment, with_etag
 from market.i18n import local_today
@@ -196,16 +197,10 @@ def mine():
 def new_product():
     form = NewProductForm()
     if form.validate_on_submit():
-        try:
-            product = ops.create_product(current_user.organisation, current_user, form.product_fields(),
-                                         form.opening_stock.data)
-        except RuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The listing is saved as a draft. Add a photo, then submit it for review."), "success")
-            return redirect(url_for("catalog.product", product_id=product.id))
+        product = ops.create_product(current_user.organisation, current_user, form.product_fields(),
+                                     form.opening_stock.data)
+        flash(_("The listing is saved as a draft. Add a photo, then submit it for review."), "success")
+        return redirect(url_for("catalog.product", product_id=product.id))
     return render_template("catalog/edit.html", form=form, product=None)
 
 
@@ -239,15 +234,10 @@ def listing_action(product_id: int, action: str):
     product = _product_or_404(product_id, Action.EDIT)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        ops.submit_product(product) if action == "submit" else ops.withdraw_product(product)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Submitted to the county office for review.") if action == "submit"
-              else _("The listing is off the catalog and back to draft."), "success")
+    return_to(url_for("catalog.product", product_id=product.id))
+    ops.submit_product(product) if action == "submit" else ops.withdraw_product(product)
+    flash(_("Submitted to the county office for review.") if action == "submit"
+          else _("The listing is off the catalog and back to draft."), "success")
     return redirect(url_for("catalog.product", product_id=product.id))
 
 

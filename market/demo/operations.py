@@ -10,14 +10,15 @@ from market.accounts.models import Organisation, OrgStatus, Role
 from market.demo.data import ORGANISATIONS
 from market.extensions import db
 from market.pairing.models import VillagePairing
-from market.regions.models import County, Village
+from market.regions.models import Village
+from market.regions import queries as regions
 from market.regions.operations import load_city
 
 
 def seed_demo(password: str) -> int:
     """Create whatever part of the demo is missing; returns the number of accounts created."""
     load_city(current_app.config["CITY_DATA_FILE"])
-    counties = {c.code: c for c in db.session.scalars(select(County))}
+    counties = {c.code: c for c in regions.counties()}
     villages = {v.code: v for v in db.session.scalars(select(Village))}
     created = 0
     for email, person, org_name, kind, extra in ORGANISATIONS:

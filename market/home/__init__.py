@@ -1,5 +1,5 @@
 """The front page for visitors and the home page of each kind of organisation."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("home", __name__)
+bp = PageBlueprint("home", __name__)

@@ -1,5 +1,5 @@
 """Bulk ordering: carts, orders split per supplier, their life, and the reserved-share declarations."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("orders", __name__, url_prefix="/orders")
+bp = PageBlueprint("orders", __name__, url_prefix="/orders")

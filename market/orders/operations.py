@@ -21,10 +21,10 @@ from sqlalchemy.orm import selectinload
 
 from market import after_commit
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
-from market.catalog import rules
+from market import rules
 from market.catalog.models import Product, StockReason, Unit
 from market.catalog.operations import StockShortage, move_stock
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.i18n import SHANGHAI
 from market.orders.models import (

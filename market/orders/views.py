@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 
 from market.accounts.models import Organisation, OrgKind
 from market.catalog.models import Product
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.forms import ConfirmForm, flash_form_errors
 from market.i18n import local_today
@@ -104,7 +104,7 @@ def cart_remove(item_id: int):
 def _seen_prices(items: list[CartItem]) -> dict[int, tuple[Decimal, str | None]] | None:
     """The price and unit of each cart line as the cart page showed them (hidden fields of the place form), or
     None when a line was not on the page the buyer saw (added elsewhere since)."""
-    from market.catalog.rules import price
+    from market.rules import price
 
     seen = {}
     for item in items:

@@ -1,5 +1,5 @@
 """Pairing (对口) of buyer systems with counties and of village-stationed units with villages (measure 5.2, 5.3)."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("pairing", __name__)
+bp = PageBlueprint("pairing", __name__)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.pairing.models import SystemPairing, VillagePairing
 from market.regions.models import County, Village
@@ -40,7 +40,7 @@ def add_village_pairing(buyer: Organisation, village: Village, valid_from: date,
 
 def post_demand(user, *, product_name, category, quantity, unit, wanted_by, expected_price, delivery_place, note):
     """A buyer's demand post; quantities, prices and dates by the same rules as everywhere."""
-    from market.catalog import rules
+    from market import rules
     from market.catalog.models import Category, Unit
     from market.i18n import local_today
     from market.pairing.models import Demand

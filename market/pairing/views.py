@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.forms import show_error
 from market.i18n import current_locale, local_today, localized_name
@@ -15,12 +15,13 @@ from market.numbers import MAX_YEAR, MIN_YEAR, query_int
 from market.pairing import bp, operations, queries
 from market.pairing.forms import SystemPairingForm, VillagePairingForm
 from market.permissions import kind_required
-from market.regions.models import County, Village
+from market.regions.models import Village
+from market.regions import queries as regions
 
 
 def _forms():
     system_form = SystemPairingForm(prefix="system")
-    counties = db.session.scalars(select(County).order_by(County.sort_order)).all()
+    counties = regions.counties()
     system_form.county.choices = [SelectChoice(c.code, localized_name(c)) for c in counties]
     village_form = VillagePairingForm(prefix="village")
     units = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.BUYER,
@@ -46,7 +47,7 @@ def manage():
         if form.validate_on_submit():
             try:
                 if form is system_form:
-                    county = db.session.scalar(select(County).where(County.code == form.county.data))
+                    county = regions.county_by_code(form.county.data)
                     operations.add_system_pairing(BuyerSystem(form.system.data), county, form.valid_from.data,
                                                   form.note.data)
                 else:
@@ -78,7 +79,7 @@ def tallies():
         rows = queries.pair_tallies(year=year)
     orgs = {o.id: o for o in db.session.scalars(
         select(Organisation).where(Organisation.id.in_({r["buyer_id"] for r in rows})))} if rows else {}
-    counties = {c.id: c for c in db.session.scalars(select(County))}
+    counties = {c.id: c for c in regions.counties()}
     return render_template("pairing/tallies.html", rows=rows, totals=queries.system_month_totals(rows), orgs=orgs,
                            counties=counties, year=year, is_city=org.kind == OrgKind.CITY_OFFICE,
                            paired_county=queries.county_for_buyer(org) if org.kind == OrgKind.BUYER else None)
@@ -171,7 +172,7 @@ def demand(demand_id: int):
 @login_required
 def order_from_demand(demand_id: int, product_id: int):
     """One step from a suggestion to an order; the supplier sees it answers the demand."""
-    from market.catalog import rules
+    from market import rules
     from market.catalog.models import Product
     from market.forms import ConfirmForm
     from market.orders import operations as orders

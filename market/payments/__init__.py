@@ -1,5 +1,5 @@
 """Paying orders online (Stripe-compatible API) and offline (bank transfer, official card); refunds; webhooks."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("payments", __name__, url_prefix="/payments")
+bp = PageBlueprint("payments", __name__, url_prefix="/payments")

@@ -18,8 +18,8 @@ from sqlalchemy.orm import joinedload
 
 from market import after_commit
 from market.accounts.models import OrgKind, OrgStatus, User
-from market.catalog import rules
-from market.catalog.rules import RuleError
+from market import rules
+from market.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
 from market.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus

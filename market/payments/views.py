@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 
 from market import after_commit
 from market.accounts.models import OrgKind
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import csrf, db, limiter
 from market.forms import BaseForm, flash_form_errors
 from market.i18n import local_today, money

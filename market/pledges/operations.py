@@ -7,9 +7,9 @@ from datetime import date
 from flask_babel import gettext as _
 
 from market.accounts.models import OrgKind, OrgStatus, User
-from market.catalog import rules
+from market import rules
 from market.catalog.models import Category
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.pledges.models import Pledge, PledgeMode, PledgeStatus
 from market.regions.models import County

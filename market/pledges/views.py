@@ -3,11 +3,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from market.accounts.models import OrgKind
-from market.catalog.rules import RuleError
+from market.rules import RuleError
 from market.extensions import db
 from market.forms import flash_form_errors, show_error
 from market.i18n import local_today, localized_name
@@ -15,12 +14,12 @@ from market.permissions import kind_required
 from market.pledges import bp, operations, queries
 from market.pledges.forms import PledgeForm, ReviewForm
 from market.pledges.models import Pledge
-from market.regions.models import County
+from market.regions import queries as regions
 
 
 def _form() -> PledgeForm:
     form = PledgeForm()
-    counties = db.session.scalars(select(County).order_by(County.sort_order)).all()
+    counties = regions.counties()
     form.county.choices = [SelectChoice("", "—")] + [SelectChoice(c.code, localized_name(c)) for c in counties]
     return form
 
@@ -38,7 +37,7 @@ def index():
         if form is None:
             abort(403)
         if form.validate_on_submit():
-            county = db.session.scalar(select(County).where(County.code == form.county.data)) \
+            county = regions.county_by_code(form.county.data) \
                 if form.county.data else None
             try:
                 operations.make_pledge(current_user, amount=form.amount.data, mode=form.mode.data,

@@ -1,5 +1,5 @@
 """City-wide totals of what counts (paid and accepted orders)."""
 
-from flask import Blueprint
+from market.transaction import PageBlueprint
 
-bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp = PageBlueprint("reports", __name__, url_prefix="/reports")

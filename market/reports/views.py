@@ -44,12 +44,10 @@ def federation_context() -> dict:
 
 def _county_names() -> dict[str, str]:
     """Code → name in the reader's language, in one statement (a chart names every county)."""
-    from sqlalchemy import select
 
-    from market.extensions import db
-    from market.regions.models import County
+    from market.regions.queries import counties
 
-    return {c.code: localized_name(c) for c in db.session.scalars(select(County))}
+    return {c.code: localized_name(c) for c in counties()}
 
 
 @bp.route("/federation")
