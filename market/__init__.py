@@ -74,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
-    for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing", "payments",
+    for name in ("home", "accounts", "admin", "catalog", "bulletins", "orders", "pairing", "payments",
                  "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")

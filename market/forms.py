@@ -1,6 +1,12 @@
 """The CSRF-protected base every form in the product derives from."""
 
+from flask import flash, g
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+from market.numbers import MAX_ID
+from market.transaction import take_kept_input
 
 
 class BaseForm(FlaskForm):
@@ -13,12 +19,8 @@ class BaseForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         kept = None
         if not args and "formdata" not in kwargs:
-            from market.transaction import take_kept_input
-
             kept = take_kept_input(type(self).__name__)
             if kept and kept["data"]:
-                from werkzeug.datastructures import MultiDict
-
                 kwargs["formdata"] = MultiDict([tuple(pair) for pair in kept["data"]])
         super().__init__(*args, **kwargs)
         if kept and kept.get("field") and kept["field"] in self._fields:
@@ -28,8 +30,6 @@ class BaseForm(FlaskForm):
     def validate_on_submit(self, extra_validators=None) -> bool:
         valid = super().validate_on_submit(extra_validators=extra_validators)
         if valid:
-            from flask import g
-
             g.submitted_form = type(self).__name__
         return valid
 
@@ -46,12 +46,8 @@ class BaseForm(FlaskForm):
 def within_bounds(value):
     """A filter on every field: a whole number parsed by WTForms (IntegerField, `coerce=int`) beyond what an id
     column holds is refused beside its field, before a validator or the database sees it."""
-    from market.numbers import MAX_ID
-
     numbers = value if isinstance(value, list) else [value]
     if any(isinstance(n, int) and not isinstance(n, bool) and not -MAX_ID <= n <= MAX_ID for n in numbers):
-        from flask_babel import gettext as _
-
         raise ValueError(_("This number is too large."))
     return value
 
@@ -63,9 +59,6 @@ class ConfirmForm(BaseForm):
 def flash_form_errors(form) -> None:
     """Show a form's field errors as messages on the page the request returns to: for small forms posted from
     a page that is redirected back to (a reason with a button, a quantity to add to the cart)."""
-    from flask import flash
-    from flask_babel import gettext as _
-
     for field in form:
         for error in field.errors:
             flash(_("%(field)s: %(error)s", field=field.label.text, error=error) if field.label.text else error,
@@ -76,8 +69,6 @@ def show_error(form, error) -> None:
     """Put a rule's message next to the field it names, or above the form when it names none.
 
     `error` is any of the domain errors (RuleError, AccountError…): they carry `message` and `field`."""
-    from flask import flash
-
     field = getattr(form, error.field, None) if getattr(error, "field", None) else None
     if field is not None:
         field.errors = list(field.errors) + [error.message]

@@ -8,6 +8,7 @@ from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from market.extensions import limiter
+from market.problems import ApiProblem
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -118,7 +119,5 @@ def refuse_nul_characters():
     if not (_has_nul(fields) or _has_nul(body)):
         return None
     if request.path.startswith("/api/"):
-        from market.problems import ApiProblem
-
         raise ApiProblem(400, _("Text may not contain NUL characters."))
     abort(400)

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from market.rules import RuleError
+from market.audit.operations import _plain, record
 from market.extensions import db
 
 
@@ -57,8 +58,6 @@ def change_state(obj, expected: Iterable, new, *, column: str = "status", messag
 
 def _audit(obj, before: dict, after: dict) -> None:
     """The audit entry the flush would have written for these columns (a Core UPDATE bypasses the flush)."""
-    from market.audit.operations import _plain, record  # audit sits above this core module
-
     changes = {key: [_plain(old), _plain(after[key])] for key, old in before.items() if old != after[key]}
     if changes:
         record(db.session, f"{obj.__tablename__}.update", obj, changes)

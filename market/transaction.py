@@ -21,6 +21,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from sqlalchemy.exc import DBAPIError
 
 from market.extensions import db
+from market.problems import unavailable_problem
 from market.rules import RuleError
 from market.security import safe_next
 
@@ -65,8 +66,6 @@ def commit_or_roll_back(response):
 def unavailable_response():
     """503 for a database out of reach: a problem under /api/, the page otherwise."""
     if request.path.startswith("/api/"):
-        from market.problems import unavailable_problem
-
         return unavailable_problem()
     response = current_app.make_response((render_template("unavailable.html"), 503))
     response.headers["Retry-After"] = "5"

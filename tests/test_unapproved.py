@@ -230,7 +230,7 @@ def test_the_permission_rule_shows_an_unapproved_organisation_no_more_than_a_vis
             assert decide(person, Action.EDIT, person) is Decision.ALLOWED
             assert decide(person, Action.APPROVE, org) is Decision.FORBIDDEN
             for endpoint in ("reports.federation", "api.pledges", "api.report_totals", "orders.detail",
-                             "pledges.detail", "admin.organisations", "admin.users", "audit.index"):
+                             "pledges.detail", "admin.organisations", "admin.users", "admin.audit_log"):
                 assert not may_open(person, endpoint)
             assert may_open(person, "accounts.members") and may_open(person, "home.index")
         org.status = OrgStatus.ACTIVE

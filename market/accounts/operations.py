@@ -24,6 +24,7 @@ from market.accounts.models import (
 )
 from market.audit.operations import record
 from market.extensions import db
+from market.rules import RuleError
 from market.state import change_state
 from market.types import utcnow
 
@@ -34,13 +35,8 @@ SELF_REGISTERING_KINDS = (OrgKind.SUPPLIER, OrgKind.BUYER, OrgKind.FIRM, OrgKind
 _DUMMY_HASH: dict[str, str] = {}
 
 
-class AccountError(ValueError):
+class AccountError(RuleError):
     """A rule about accounts was broken; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def normalise_email(email: str) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.extensions import db
+from market.orders.models import Order, OrderStatus
 from market.permissions import visible_organisations_clause
 from market.regions.models import County
 
@@ -70,10 +72,6 @@ def users_for_admin(q: str | None = None, page: int = 1, per_page: int = 50):
 def open_orders_of_supplier(org: Organisation) -> list:
     """A supplier's orders still under way (placed, confirmed or shipped), oldest first: what the city office
     follows up when it suspends the supplier (its products are off sale, but these buyers wait for goods)."""
-    from sqlalchemy.orm import joinedload
-
-    from market.orders.models import Order, OrderStatus
-
     if org.kind != OrgKind.SUPPLIER:
         return []
     return list(db.session.scalars(

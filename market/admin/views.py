@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,11 +11,13 @@ from market.accounts.forms import ReasonForm
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.admin import bp
 from market.admin import queries
+from market.audit import queries as audit_queries
 from market.extensions import db
 from market.forms import ConfirmForm
-from market.numbers import query_int
+from market.i18n import SHANGHAI
+from market.numbers import MAX_ID, query_int
 from market.permissions import Action, authorize, kind_required
-from market.state import StateConflict
+from market.transaction import return_to
 
 
 @bp.route("/organisations")
@@ -43,6 +47,15 @@ def _open_orders(org: Organisation) -> list:
     return queries.open_orders_of_supplier(org)
 
 
+#: What each decision on an organisation tells the person who made it.
+_DONE = {
+    "approve": lambda name: _("%(name)s is approved.", name=name),
+    "reject": lambda name: _("%(name)s is rejected.", name=name),
+    "suspend": lambda name: _("%(name)s is suspended; its people are signed out.", name=name),
+    "reinstate": lambda name: _("%(name)s is active again.", name=name),
+}
+
+
 @bp.route("/organisations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>", methods=["POST"])
 def organisation_action(org_id: int, action: str):
     org = db.session.get(Organisation, org_id)
@@ -51,27 +64,12 @@ def organisation_action(org_id: int, action: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        if action in ("approve", "reject"):
-            ops.review_organisation(org, current_user, approve=action == "approve", reason=form.reason.data)
-        else:
-            ops.set_organisation_suspended(org, suspended=action == "suspend", reason=form.reason.data)
-    except (ops.AccountError, StateConflict) as error:  # a rule, or someone else decided first
-        db.session.rollback()
-        if error.field:
-            form[error.field].errors = [error.message]
-        else:
-            flash(error.message, "error")
-        return render_template("admin/organisation.html", org=org, form=form, confirm=ConfirmForm(),
-                               open_orders=_open_orders(org)), 409 if isinstance(error, StateConflict) else 422
-    db.session.commit()
-    done = {
-        "approve": _("%(name)s is approved.", name=org.name),
-        "reject": _("%(name)s is rejected.", name=org.name),
-        "suspend": _("%(name)s is suspended; its people are signed out.", name=org.name),
-        "reinstate": _("%(name)s is active again.", name=org.name),
-    }
-    flash(done[action], "success")
+    return_to(url_for("admin.organisation", org_id=org.id))
+    if action in ("approve", "reject"):
+        ops.review_organisation(org, current_user, approve=action == "approve", reason=form.reason.data)
+    else:
+        ops.set_organisation_suspended(org, suspended=action == "suspend", reason=form.reason.data)
+    flash(_DONE[action](org.name), "success")
     return redirect(url_for("admin.organisation", org_id=org.id))
 
 
@@ -89,8 +87,33 @@ def reset_password(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     temporary = ops.reset_password(person)
-    db.session.commit()
     # Shown once, on this page only; never stored in the cookie, a flash message or a cache.
     response = make_response(render_template("admin/password_reset.html", person=person, temporary=temporary))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- the audit log ------------------------------------------------------------------------------------------------
+
+
+def _day(value: str | None):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/audit/")
+@kind_required(OrgKind.CITY_OFFICE)
+def audit_log():
+    object_type = request.args.get("object_type") or None
+    object_id = query_int("object_id", maximum=MAX_ID)
+    since_day, until_day = _day(request.args.get("since")), _day(request.args.get("until"))
+    # Days are the city's days (Asia/Shanghai), stored times are UTC.
+    since = datetime.combine(since_day, time(), SHANGHAI) if since_day else None
+    until = datetime.combine(until_day + timedelta(days=1), time(), SHANGHAI) if until_day else None
+    pagination = audit_queries.search_entries(object_type=object_type, object_id=object_id, since=since,
+                                              until=until, page=query_int("page", 1))
+    return render_template("audit/index.html", pagination=pagination, object_types=audit_queries.object_types(),
+                           filters={"object_type": object_type, "object_id": object_id,
+                                    "since": since_day, "until": until_day})

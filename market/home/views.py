@@ -13,6 +13,40 @@ from market.pairing import queries as pairing
 from market.permissions import unapproved
 
 
+def _buyer(org) -> dict:
+    return {"paired_county": pairing.county_for_buyer(org), "paired_village": pairing.paired_village(org)}
+
+
+def _supplier(org) -> dict:
+    if org.county is None:
+        return {}
+    return {"paired_systems": pairing.systems_paired_with(org.county),
+            "new_orders": order_queries.new_orders_for_supplier(org)}
+
+
+def _county_office(org) -> dict:
+    return {"pending": admin_queries.organisations_for(current_user, status="pending", limit=10),
+            "supplier_counts": admin_queries.supplier_counts_by_status(org.county_id),
+            "paired_systems": pairing.systems_paired_with(org.county),
+            "listings_waiting": len(catalog_queries.review_queue(org.county_id))}
+
+
+def _city_office(org) -> dict:
+    return {"pending": admin_queries.organisations_for(current_user, status="pending", limit=10),
+            "org_counts": admin_queries.organisation_counts_by_kind(),
+            "pairings": pairing.current_system_pairings(),
+            "recent_audit": audit_queries.recent_entries(limit=8)}
+
+
+def _federation(org) -> dict:
+    return {"firms": admin_queries.organisations_for(current_user, kind=OrgKind.FIRM)}
+
+
+#: What each kind of organisation's home page shows besides the organisation itself.
+_DASHBOARDS = {OrgKind.BUYER: _buyer, OrgKind.SUPPLIER: _supplier, OrgKind.COUNTY_OFFICE: _county_office,
+               OrgKind.CITY_OFFICE: _city_office, OrgKind.FEDERATION: _federation}
+
+
 @bp.route("/")
 def index():
     if not current_user.is_authenticated:
@@ -24,23 +58,5 @@ def index():
     org = current_user.organisation
     if unapproved(current_user):  # its own profile and status, none of the dashboards' other organisations
         return render_template("accounts/awaiting_approval.html", org=org)
-    context = {"org": org}
-    if org.kind == OrgKind.BUYER:
-        context["paired_county"] = pairing.county_for_buyer(org)
-        context["paired_village"] = pairing.paired_village(org)
-    elif org.kind == OrgKind.SUPPLIER and org.county is not None:
-        context["paired_systems"] = pairing.systems_paired_with(org.county)
-        context["new_orders"] = order_queries.new_orders_for_supplier(org)
-    elif org.kind == OrgKind.COUNTY_OFFICE:
-        context["pending"] = admin_queries.organisations_for(current_user, status="pending", limit=10)
-        context["supplier_counts"] = admin_queries.supplier_counts_by_status(org.county_id)
-        context["paired_systems"] = pairing.systems_paired_with(org.county)
-        context["listings_waiting"] = len(catalog_queries.review_queue(org.county_id))
-    elif org.kind == OrgKind.CITY_OFFICE:
-        context["pending"] = admin_queries.organisations_for(current_user, status="pending", limit=10)
-        context["org_counts"] = admin_queries.organisation_counts_by_kind()
-        context["pairings"] = pairing.current_system_pairings()
-        context["recent_audit"] = audit_queries.recent_entries(limit=8)
-    elif org.kind == OrgKind.FEDERATION:
-        context["firms"] = admin_queries.organisations_for(current_user, kind=OrgKind.FIRM)
+    context = {"org": org, **_DASHBOARDS.get(org.kind, lambda _org: {})(org)}
     return render_template(f"home/{org.kind.value}.html", **context)

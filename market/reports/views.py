@@ -9,11 +9,14 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from market.accounts.models import BuyerType, OrgKind
+from market.catalog.queries import county_totals
 from market.i18n import local_today, localized_name, money
 from market.labels import label
+from market.orders.queries import shares_with_progress
 from market.permissions import kind_required
 from market.pledges import queries as pledge_queries
-from market.reports import bp, charts, queries
+from market.regions.queries import counties
+from market.reports import bp, charts, documents, queries
 
 
 def _svg(svg: str) -> Markup:
@@ -44,9 +47,6 @@ def federation_context() -> dict:
 
 def _county_names() -> dict[str, str]:
     """Code → name in the reader's language, in one statement (a chart names every county)."""
-
-    from market.regions.queries import counties
-
     return {c.code: localized_name(c) for c in counties()}
 
 
@@ -59,8 +59,6 @@ def federation():
 @bp.route("/federation.<any(xlsx, csv, pdf):fmt>")
 @kind_required(OrgKind.FEDERATION, OrgKind.CITY_OFFICE)
 def federation_export(fmt: str):
-    from market.reports import documents
-
     context = federation_context()
     today = local_today().isoformat()
     if fmt == "pdf":
@@ -77,12 +75,14 @@ def federation_export(fmt: str):
 @bp.route("/city")
 @kind_required(OrgKind.CITY_OFFICE)
 def city():
-    from market.catalog.queries import county_totals
-    from market.orders.queries import shares_with_progress
+    return render_template("reports/city.html", **city_context())
 
+
+def city_context() -> dict:
+    """The city office's totals: by county, by pairing, by kind of canteen, reserved shares, stranded produce
+    left, households reached and produce cleared month by month, with their charts."""
     today = local_today()
     by_county = queries.totals("county")
-    pairs = queries.system_pairs()
     canteens = queries.canteen_types()
     for row in canteens:
         row["label"] = label(BuyerType(row["key"])) if row["key"] in BuyerType.__members__.values() else _("Private firm")
@@ -92,8 +92,8 @@ def city():
         series.setdefault(row["county"], []).append((row["month"], row["amount"]))
     note = _("Totals count an order only once it is paid and accepted by the buyer.")
     names = _county_names()
-    return render_template(
-        "reports/city.html", by_county=by_county, pairs=pairs, canteens=canteens, note=note,
+    return dict(
+        by_county=by_county, pairs=queries.system_pairs(), canteens=canteens, note=note,
         shares=shares_with_progress(today.year), year=today.year,
         stranded=county_totals(today), households=queries.households_reached(), cleared=cleared,
         county_chart=_svg(charts.bar_chart(_("Purchases by county"), [(i["label"], i["amount"])
@@ -116,8 +116,6 @@ def honour():
 @bp.route("/transparency")
 def transparency():
     """Public, city-wide figures; no personal data."""
-    from market.catalog.queries import county_totals
-
     by_county = queries.totals("county")
     return render_template("reports/transparency.html", by_county=by_county, households=queries.households_reached(),
                            stranded=county_totals(local_today()),
