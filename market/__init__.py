@@ -48,6 +48,12 @@ def register_extensions(app: Flask) -> None:
     from market.orders import permissions as _order_rules  # noqa: F401
     from market.payments import permissions as _payment_rules  # noqa: F401
     from market.agreements import permissions as _agreement_rules  # noqa: F401
+    from market.accounts import labels as _account_labels  # noqa: F401  (registers its enums' names)
+    from market.catalog import labels as _catalog_labels  # noqa: F401
+    from market.orders import labels as _order_labels  # noqa: F401
+    from market.payments import labels as _payment_labels  # noqa: F401
+    from market.agreements import labels as _agreement_labels  # noqa: F401
+    from market.pledges import labels as _pledge_labels  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale
