@@ -50,7 +50,7 @@ def _is_problem(response, status):
 
 
 def test_sign_in_gives_a_token_stored_hashed(app, db, api, people):
-    from market.api.models import ApiToken
+    from market.accounts.models import ApiToken
 
     response = app.test_client().post("/api/v1/tokens", json={"email": people["firm"], "password": PASSWORD})
     assert response.status_code == 201
@@ -83,7 +83,7 @@ def test_api_sign_ins_are_rate_limited_with_the_form(app, people):
 
 
 def test_revoked_expired_and_unknown_tokens_are_refused(app, db, api, people):
-    from market.api.models import ApiToken
+    from market.accounts.models import ApiToken
     from market.types import utcnow
 
     caller = api("firm")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from market.accounts import operations as accounts
 from market.accounts.models import OrgKind
 from market.api import bp
-from market.api import operations as tokens
+from market.accounts import tokens
 from market.api.auth import refusal_for, signed_in
 from market.api.openapi import spec
 from market.api.parsing import json_body, paging, product_payload
