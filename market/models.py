@@ -1,6 +1,6 @@
 """Imports every model module so metadata (migrations, tests) sees all tables."""
 
-from market.accounts.models import LoginSession, Organisation, User  # noqa: F401
+from market.accounts.models import ApiToken, LoginSession, Organisation, User  # noqa: F401
 from market.audit.models import AuditEntry  # noqa: F401
 from market.pairing.models import SystemPairing, VillagePairing  # noqa: F401
 from market.regions.models import County, Village  # noqa: F401
@@ -8,7 +8,6 @@ from market.bulletins.models import BulletinIssue, BulletinItem  # noqa: F401
 from market.catalog.models import Product, ProductPhoto, StockEntry, SurveyRow  # noqa: F401
 from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine, ReservedShare  # noqa: F401
 from market.payments.models import Payment, Refund, WebhookEvent  # noqa: F401
-from market.api.models import ApiToken  # noqa: F401
 from market.agreements.models import Agreement, AgreementDelivery, AgreementLine, AgreementVersion  # noqa: F401
 from market.pairing.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401

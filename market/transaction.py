@@ -31,7 +31,7 @@ KEPT_INPUT = "kept_input"
 #: drop cookies over 4 KB, which would sign the person out. The message is still shown.
 _MAX_COOKIE = 3600
 #: Form fields never kept: the CSRF token is issued anew, files cannot be carried, passwords are never stored.
-_NOT_KEPT = ("csrf_token", "password", "new_password", "current_password", "confirm")
+_NOT_KEPT = ("csrf_token", "password", "password_again", "new_password", "current_password", "confirm")
 
 
 class PageBlueprint(Blueprint):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, csrf_token, sign_in
 from tests.test_catalog import _ledger_sum, _product, make_product
@@ -50,7 +50,7 @@ def _is_problem(response, status):
 
 
 def test_sign_in_gives_a_token_stored_hashed(app, db, api, people):
-    from market.api.models import ApiToken
+    from market.accounts.models import ApiToken
 
     response = app.test_client().post("/api/v1/tokens", json={"email": people["firm"], "password": PASSWORD})
     assert response.status_code == 201
@@ -83,7 +83,7 @@ def test_api_sign_ins_are_rate_limited_with_the_form(app, people):
 
 
 def test_revoked_expired_and_unknown_tokens_are_refused(app, db, api, people):
-    from market.api.models import ApiToken
+    from market.accounts.models import ApiToken
     from market.types import utcnow
 
     caller = api("firm")
@@ -251,6 +251,41 @@ def test_stock_changes_write_ledger_entries(app, db, people, api):
     assert _product(app, db, product).unsold_quantity == Decimal("7.5")
 
 
+@pytest.mark.parametrize("field, named", [("name", "name"), (None, "body")])
+def test_a_rule_refusing_after_writes_is_one_422_naming_its_field_and_nothing_is_written(app, db, people, api,
+                                                                                         monkeypatch, field, named):
+    """An operation raises a rule's error after it wrote (flushed) its rows: the blueprint's one handler answers
+    422 problem+json with `errors` naming the field ("body" when it names none), and the request's transaction is
+    rolled back: no product, no stock entry, no audit entry, not even the token's last use."""
+    from market.accounts.models import ApiToken
+    from market.audit.models import AuditEntry
+    from market.catalog import operations as catalog_ops
+    from market.catalog.models import Product, StockEntry
+    from market.rules import RuleError
+
+    real = catalog_ops.create_product
+
+    def create_then_refuse(*args, **kwargs):
+        assert real(*args, **kwargs).id is not None  # flushed: its rows are in the transaction
+        raise RuleError("Refused after writing.", field)
+
+    monkeypatch.setattr(catalog_ops, "create_product", create_then_refuse)
+    supplier = api("supplier_qingyuan")
+
+    def written():
+        with app.app_context():
+            return ([db.session.scalar(select(func.count()).select_from(model))
+                     for model in (Product, StockEntry, AuditEntry)], db.session.scalar(select(ApiToken.last_used_at)))
+
+    before = written()
+    response = supplier.post("/products", json={"name": "椴树蜜", "category": "forest_mountain", "unit": "bottle",
+                                                 "price": 39, "unsold_quantity": "800"})
+    problem = _is_problem(response, 422)
+    assert problem["errors"] == {named: "Refused after writing."} and problem["detail"] == "Refused after writing."
+    assert problem["type"] == "/api/v1/problems/invalid"
+    assert written() == before and before[0][:2] == [0, 0]
+
+
 # --- orders ----------------------------------------------------------------------------------------------------------
 
 
@@ -258,6 +293,12 @@ def test_stock_changes_write_ledger_entries(app, db, people, api):
 def two(app, db, people):
     return make_product(app, db, people, name="黑木耳", stock="100"), \
         make_product(app, db, people, "supplier_xinbin", name="白菜", stock="500", price=Decimal("1.20"))
+
+
+def test_a_rule_naming_no_field_in_an_order_is_about_its_lines(api, two):
+    problem = _is_problem(api("buyer_party").post("/orders", json={
+        "lines": [{"product_id": two[0], "quantity": "1.0001"}], "client_token": "t"}), 422)
+    assert list(problem["errors"]) == ["lines"] and "最多三位小数" in problem["errors"]["lines"]
 
 
 def test_an_order_over_the_api_splits_per_supplier_and_the_token_repeats(app, db, people, api, two):

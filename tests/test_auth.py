@@ -212,12 +212,22 @@ def test_change_password_signs_out_other_sessions(app, client, login, people):
     assert sign_in(app.test_client(), people["firm"], "a-brand-new-password").status_code == 302
 
 
+def _session(app, client) -> dict:
+    cookie = client.get_cookie("session")
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value) if cookie else {}
+
+
 def test_change_password_with_wrong_current_password_changes_nothing(app, client, login, people):
     login("firm")
     response = post_form(client, "/account/password", {
         "current_password": "wrong-one-xx", "password": "a-brand-new-password", "password_again": "a-brand-new-password",
     })
-    assert "当前密码不正确" in response.get_data(as_text=True)
+    # The operation refuses: back on the form, the message beside the field; no password is kept anywhere.
+    assert response.status_code == 302 and response.headers["Location"] == "/account/password"
+    assert "a-brand-new-password" not in str(_session(app, client)) and "wrong-one-xx" not in str(_session(app, client))
+    html = client.get("/account/password").get_data(as_text=True)
+    assert 'id="current_password-error"' in html and "当前密码不正确" in html
+    assert "a-brand-new-password" not in html
     assert sign_in(app.test_client(), people["firm"]).status_code == 302
 
 

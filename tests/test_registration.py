@@ -145,7 +145,14 @@ def test_registering_an_email_twice_is_refused_and_writes_nothing(app, client, d
 
     before = _count(app, db, Organisation)
     response = post_form(client, "/register", dict(SUPPLIER, email=people["firm"].upper()))
-    assert "该邮箱已注册账号" in response.get_data(as_text=True)
+    # The operation refuses: back on the form with the message beside the email and what was typed, but for
+    # the passwords, which are never kept (not even in the signed session cookie).
+    assert response.status_code == 302 and response.headers["Location"] == "/register"
+    cookie = client.get_cookie("session").value
+    assert SUPPLIER["password"] not in str(app.session_interface.get_signing_serializer(app).loads(cookie))
+    html = client.get("/register").get_data(as_text=True)
+    assert 'id="email-error"' in html and "该邮箱已注册账号" in html
+    assert f'value="{SUPPLIER["organisation_name"]}"' in html and SUPPLIER["password"] not in html
     assert _count(app, db, Organisation) == before
 
 

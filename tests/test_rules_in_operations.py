@@ -271,7 +271,7 @@ def test_a_rolled_back_placement_tells_no_one(app, db, people, caplog):
 
 
 def _forget_last_use(app, db):
-    from market.api.models import ApiToken
+    from market.accounts.models import ApiToken
 
     with app.app_context():
         for token in db.session.scalars(select(ApiToken)):
@@ -280,7 +280,7 @@ def _forget_last_use(app, db):
 
 
 def _last_uses(app, db) -> list:
-    from market.api.models import ApiToken
+    from market.accounts.models import ApiToken
 
     with app.app_context():
         return list(db.session.scalars(select(ApiToken.last_used_at)))

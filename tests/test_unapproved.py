@@ -26,7 +26,7 @@ def _world(app, db):
     """Ids of other organisations' objects to put in every URL, and the names and e-mails not to leak."""
     from market.accounts.models import Organisation, OrgKind, User
     from market.agreements.models import Agreement
-    from market.api.models import ApiToken
+    from market.accounts.models import ApiToken
     from market.bulletins.models import BulletinIssue
     from market.catalog.models import Product, ProductPhoto
     from market.orders.models import BulkOrder, CartItem, Order

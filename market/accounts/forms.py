@@ -5,14 +5,15 @@ from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, Role, SupplierType
-from market.accounts.operations import SELF_REGISTERING_KINDS
+from market.accounts.operations import PASSWORD_LENGTH, SELF_REGISTERING_KINDS
 from market.forms import BaseForm
 from market.labels import choices
 from market.regions.queries import counties
 
 PASSWORD_RULES = [
     DataRequired(message=_l("Enter a password.")),
-    Length(min=10, max=128, message=_l("The password must be 10 to 128 characters long.")),
+    Length(min=PASSWORD_LENGTH[0], max=PASSWORD_LENGTH[1],
+           message=_l("The password must be 10 to 128 characters long.")),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Organisations, the people in them, and their server-side login sessions."""
+"""Organisations, the people in them, their server-side login sessions and their API tokens."""
 
 from __future__ import annotations
 
@@ -170,5 +170,28 @@ class LoginSession(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ip_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(db.Model):
+    """A bearer token acting as its user (the API, market.api). Only its SHA-256 is stored; the token is shown
+    once."""
+
+    __tablename__ = "api_tokens"
+    __audit_fields__ = ("name", "revoked_at")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters, so a person can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Recorded at most every few minutes (market.accounts.tokens.user_for_token), on reads as well.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Tokens from POST /api/v1/tokens expire; personal tokens made on the settings page do not.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from market.accounts import tokens
 from market.accounts.models import (
     BuyerSystem,
     BuyerType,
@@ -24,19 +25,23 @@ from market.accounts.models import (
 )
 from market.audit.operations import record
 from market.extensions import db
+from market.regions.queries import county_by_code
 from market.rules import RuleError
 from market.state import change_state
 from market.types import utcnow
 
 #: Kinds of organisation that may register themselves (county and city offices are set up by the city).
 SELF_REGISTERING_KINDS = (OrgKind.SUPPLIER, OrgKind.BUYER, OrgKind.FIRM, OrgKind.FEDERATION)
+#: The length of a password a person chooses (at registration, for a colleague, or their own new one).
+PASSWORD_LENGTH = (10, 128)
 
 # A hash to compare against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
 
 
 class AccountError(RuleError):
-    """A rule about accounts was broken; `field` names the form field the message belongs to."""
+    """A rule about accounts was broken; `field` names the form field the message belongs to. A page answers it
+    as any rule's error (market.transaction.rule_error_page): the message beside the field, the input kept."""
 
 
 def normalise_email(email: str) -> str:
@@ -103,12 +108,52 @@ def create_user(*, organisation: Organisation, email: str, name: str, password: 
     return user
 
 
+def check_password(password: str | None, field: str = "password") -> None:
+    """A password a person chooses: PASSWORD_LENGTH characters (the forms say so before; this holds for every
+    path)."""
+    low, high = PASSWORD_LENGTH
+    if not low <= len(password or "") <= high:
+        raise AccountError(_("The password must be 10 to 128 characters long."), field)
+
+
 def register(*, org_fields: dict, email: str, name: str, password: str, phone: str | None = None) -> User:
     """Self-registration: a pending organisation with its first person as manager."""
     if org_fields.get("kind") not in SELF_REGISTERING_KINDS:
         raise AccountError(_("County and city offices are set up by the city office; they cannot register."), "kind")
+    check_password(password)
     org = create_organisation(status=OrgStatus.PENDING, **org_fields)
     return create_user(organisation=org, email=email, name=name, password=password, role=Role.MANAGER, phone=phone)
+
+
+def _choice(enum_cls, value):
+    return enum_cls(value) if value else None
+
+
+def register_from_form(data: dict) -> User:
+    """`register` from the registration form's values as posted (codes and texts, "" for a choice not made):
+    the organisation's kind, county and types are read here, so the page only passes what came in."""
+    phone = data.get("phone") or None
+    org_fields = {
+        "name": data.get("organisation_name") or "",
+        "kind": _choice(OrgKind, data.get("kind")),
+        "county": county_by_code(data["county"]) if data.get("county") else None,
+        "supplier_type": _choice(SupplierType, data.get("supplier_type")),
+        "buyer_system": _choice(BuyerSystem, data.get("buyer_system")),
+        "buyer_type": _choice(BuyerType, data.get("buyer_type")),
+        "credit_code": data.get("credit_code") or None,
+        "address": data.get("address") or None,
+        "contact_name": data.get("name"),
+        "contact_phone": phone,
+    }
+    return register(org_fields=org_fields, email=data.get("email") or "", name=data.get("name") or "",
+                    password=data.get("password") or "", phone=phone)
+
+
+def add_member(organisation: Organisation, *, email: str, name: str, password: str, role) -> User:
+    """A manager adds a colleague, who chooses their own password at first sign-in."""
+    check_password(password)
+    return create_user(organisation=organisation, email=email, name=name, password=password, role=Role(role),
+                       must_change_password=True)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -123,6 +168,19 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password or ""):
         return None
     return user
+
+
+def sign_in_refusal(user: User | None) -> tuple[str, str] | None:
+    """Why a sign-in with these credentials is refused, as (form field, message), or None: `user` is what
+    `authenticate` found (None for a wrong email or password)."""
+    if user is None:
+        return "password", _("The email or password is wrong.")
+    if user.organisation.status == OrgStatus.REJECTED:
+        return "email", _("The registration of your organisation was rejected: %(reason)s",
+                          reason=user.organisation.status_reason or "—")
+    if not user.is_active:
+        return "email", _("This account or its organisation is suspended. Ask the city office.")
+    return None
 
 
 def start_login_session(user: User) -> str:
@@ -169,21 +227,10 @@ def revoke_all_sessions(user: User, *, except_token: str | None = None) -> None:
     db.session.execute(stmt.values(revoked_at=utcnow()))
 
 
-#: What else a new password ends (the API's tokens): packages above this one register here, so the rule runs
-#: wherever the password changes without accounts importing them.
-_ON_NEW_PASSWORD: list = []
-
-
-def on_new_password(fn):
-    """Register `fn(user)`, called in the same transaction whenever a person's password changes or is reset."""
-    _ON_NEW_PASSWORD.append(fn)
-    return fn
-
-
 def _end_credentials(user: User, *, except_token: str | None = None) -> None:
+    """What a new password ends: the person's login sessions (but `except_token`'s) and every API token."""
     revoke_all_sessions(user, except_token=except_token)
-    for fn in _ON_NEW_PASSWORD:
-        fn(user)
+    tokens.revoke_tokens_of(user)
 
 
 def update_profile(user: User, *, name: str, phone: str | None) -> None:
@@ -200,6 +247,15 @@ def change_password(user: User, new_password: str, *, current_session: str | Non
     _end_credentials(user, except_token=current_session)
     record(db.session, "users.password_change", user)
     db.session.flush()
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    """The signed-in person changes their password, proving the current one; the login session they act in
+    (`user.login_token`) goes on, every other one and every API token ends."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise AccountError(_("The current password is wrong."), "current_password")
+    check_password(new_password)
+    change_password(user, new_password, current_session=user.login_token)
 
 
 def reset_password(user: User) -> str:

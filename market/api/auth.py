@@ -1,5 +1,5 @@
-"""Bearer tokens only: the API never reads the session cookie, so it needs no CSRF token and a signed-in
-browser cannot be made to call it."""
+"""Who calls, and what they may do. Bearer tokens only: the API never reads the session cookie, so it needs no
+CSRF token and a signed-in browser cannot be made to call it. The tokens themselves are market.accounts.tokens."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
+from market.accounts.tokens import user_for_token
 from market.api import bp
-from market.api.operations import user_for_token
+from market.permissions import Action, Decision, decide, may_open
 from market.problems import ApiProblem
-from market.permissions import may_open
 
 
 @bp.before_request
@@ -53,3 +53,21 @@ def refusal_for(user) -> ApiProblem | None:
                                  "the API."),
                           slug="password-change-required", title=_("Password change required"))
     return None
+
+
+def visible(obj, action: Action = Action.VIEW):
+    """The one permission helper, answered the API way: 404 hides, 403 refuses."""
+    if obj is None:
+        raise ApiProblem(404)
+    decision = decide(current_user, action, obj)
+    if decision is not Decision.ALLOWED:
+        raise ApiProblem(decision.value)
+    return obj
+
+
+def only_for(kinds, message: str):
+    """The caller's organisation, if it is of one of these kinds; else 403 with the message."""
+    org = current_user.organisation
+    if org.kind not in kinds:
+        raise ApiProblem(403, message)
+    return org

@@ -1,4 +1,7 @@
-"""Reading JSON input through the same rules as the forms (catalog.rules); every error names its field."""
+"""Reading the request (JSON bodies and query strings) through the same rules as the forms (market.rules,
+catalog.rules): each reader returns clean arguments for an operation or a query, or raises a 422 ApiProblem whose
+`errors` names every bad field. What only an operation can judge (a quantity against a product's minimum, stock,
+state) is left to it; its rule's error is answered by market.api.errors."""
 
 from __future__ import annotations
 
@@ -8,11 +11,17 @@ from datetime import date
 from flask import request
 from flask_babel import gettext as _
 
-from market.problems import ApiProblem
 from market import rules
 from market.catalog import rules as product_rules
-from market.catalog.models import Category, LinkageMode, Unit
-from market.numbers import MAX_PAGE, whole_number
+from market.catalog.models import Category, LinkageMode, StockReason, Unit
+from market.catalog.queries import CatalogFilters
+from market.i18n import local_today
+from market.numbers import MAX_PAGE, MAX_YEAR, MIN_YEAR, whole_number
+from market.orders.models import OrderStatus
+from market.orders.operations import LineRequest
+from market.problems import ApiProblem
+from market.regions.models import County
+from market.regions.queries import county_by_code
 
 MAX_PER_PAGE = 100
 
@@ -150,3 +159,141 @@ def product_payload(data: dict, *, create: bool) -> tuple[dict, object]:
     if errors:
         raise ApiProblem(422, errors=errors)
     return fields, opening
+
+
+def sign_in_credentials(data: dict) -> tuple[str, str]:
+    """The email and password of POST /tokens, both required text."""
+    missing = {name: _("This field is required.") for name in ("email", "password")
+               if not isinstance(data.get(name), str) or not data.get(name)}
+    if missing:
+        raise ApiProblem(422, errors=missing)
+    return data["email"], data["password"]
+
+
+def catalog_filters() -> tuple[County | None, CatalogFilters]:
+    """The public catalog's query string: the page first, then county, category, stranded (true or false), q."""
+    page, per_page = paging()
+    args = request.args
+    errors = {}
+    county = None
+    if args.get("county"):
+        county = county_by_code(args["county"])
+        if county is None:
+            errors["county"] = _("Unknown county.")
+    category = args.get("category")
+    if category and category not in Category.__members__.values():
+        errors["category"] = _("One of: %(values)s.", values=", ".join(c.value for c in Category))
+    stranded = args.get("stranded")
+    if stranded not in (None, "true", "false"):
+        errors["stranded"] = _("true or false.")
+    q = args.get("q")
+    if q is not None and len(q) > 50:
+        errors["q"] = _("At most %(n)s characters.", n=50)
+    if errors:
+        raise ApiProblem(422, errors=errors)
+    return county, CatalogFilters(category=Category(category) if category else None, stranded_only=stranded == "true",
+                                  exclude_stranded=stranded == "false", q=(q or "").strip() or None, page=page,
+                                  per_page=per_page)
+
+
+def stock_change(data: dict) -> tuple:
+    """(delta, reason, note) of a supplier's own stock entry; whether the delta fits the reason is the
+    operation's rule (catalog.rules.stock_change_fits_reason)."""
+    errors = {}
+    reason = data.get("reason")
+    if reason not in product_rules.MANUAL_STOCK_REASONS:
+        errors["reason"] = _("One of: %(values)s.", values=", ".join(product_rules.MANUAL_STOCK_REASONS))
+    note = data.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 300):
+        errors["note"] = _("At most %(n)s characters.", n=300)
+    delta = None
+    try:
+        delta = product_rules.stock_delta(data.get("delta"))
+    except rules.RuleError as error:
+        errors["delta"] = error.message
+    if errors:
+        raise ApiProblem(422, errors=errors)
+    return delta, StockReason(reason), note
+
+
+#: What a line of POST /orders may carry.
+ORDER_LINE_FIELDS = {"product_id", "quantity", "unit", "expected_unit_price"}
+
+
+def order_request(data: dict) -> tuple[list[LineRequest], str]:
+    """The lines and the client token of POST /orders; a bad line is named by its place (`lines[0].unit`).
+    Quantities are read by the operation, with the rules of the cart."""
+    errors: dict[str, str] = {}
+    token = data.get("client_token")
+    if not isinstance(token, str) or not 1 <= len(token.strip()) <= 64:
+        errors["client_token"] = _("A text of 1 to 64 characters, new for each order.")
+    raw_lines = data.get("lines")
+    lines = []
+    if not isinstance(raw_lines, list) or not raw_lines:
+        errors["lines"] = _("A list of at least one line.")
+    else:
+        for index, raw in enumerate(raw_lines):
+            line = _order_line(raw, f"lines[{index}]", errors)
+            if line is not None:
+                lines.append(line)
+    if errors:
+        raise ApiProblem(422, errors=errors)
+    return lines, token
+
+
+def _order_line(line, where: str, errors: dict[str, str]) -> LineRequest | None:
+    """One line, or None with its error in `errors`."""
+    if not isinstance(line, dict) or set(line) - ORDER_LINE_FIELDS:
+        errors[where] = _("Each line is {\"product_id\", \"quantity\"} (and optionally \"unit\" and "
+                          "\"expected_unit_price\").")
+        return None
+    pid = line.get("product_id")
+    if not isinstance(pid, int) or whole_number(pid) is None:  # bounded: an id past 2^63-1 is a 422
+        errors[f"{where}.product_id"] = _("A product id.")
+        return None
+    unit = line.get("unit")
+    if unit is not None and unit not in Unit.__members__.values():
+        errors[f"{where}.unit"] = _("One of: %(values)s.", values=", ".join(u.value for u in Unit))
+        return None
+    expected = line.get("expected_unit_price")
+    if expected is not None:
+        # The price the client showed its user; placing refuses (409 price-changed) if it moved since.
+        try:
+            expected = rules.price(expected)
+        except rules.RuleError as error:
+            errors[f"{where}.expected_unit_price"] = error.message
+            return None
+    return LineRequest(pid, line.get("quantity"), Unit(unit) if unit else None, seen_price=expected)
+
+
+def order_status() -> str | None:
+    """The `status` filter of GET /orders, if any."""
+    status = request.args.get("status")
+    if status is not None and status not in OrderStatus.__members__.values():
+        raise ApiProblem(422, errors={"status": _("One of: %(values)s.",
+                                                  values=", ".join(s.value for s in OrderStatus))})
+    return status
+
+
+def order_action_body(action: str) -> dict:
+    """The body of an order action (none is an empty one); what was received, for an acceptance, is an object."""
+    data = json_body() if request.content_length else {}
+    if action == "accept" and data.get("received") is not None and not isinstance(data.get("received"), dict):
+        raise ApiProblem(422, errors={"received": _("An object of product id to quantity received.")})
+    return data
+
+
+def year() -> int:
+    """The `year` of the query string, this year by default."""
+    value = whole_number(request.args.get("year", local_today().year), minimum=MIN_YEAR, maximum=MAX_YEAR)
+    if value is None:
+        raise ApiProblem(422, errors={"year": _("A year from 2000 to 2100.")})
+    return value
+
+
+def grouping(allowed) -> str:
+    """The `by` of the query string (county by default): one of `allowed`."""
+    by = request.args.get("by", "county")
+    if by not in allowed:
+        raise ApiProblem(422, errors={"by": _("One of: %(values)s.", values=", ".join(allowed))})
+    return by

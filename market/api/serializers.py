@@ -1,12 +1,17 @@
-"""JSON shapes of the API's objects; money and quantities travel as decimal strings."""
+"""JSON shapes of the API's objects, every one of them here; money and quantities travel as decimal strings."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from market.catalog.models import Product
-from market.orders.models import Order
+from flask_babel import gettext as _
+
+from market.accounts.models import ApiToken, User
+from market.agreements.models import Agreement
+from market.catalog.models import Product, StockEntry
+from market.orders.models import Order, ReservedShare
+from market.pairing.models import Demand
 from market.regions.models import County
 
 
@@ -84,3 +89,73 @@ def order_json(order: Order) -> dict:
             for line in order.lines
         ],
     }
+
+
+def price_changes_json(changes: list) -> list[dict]:
+    """The lines of `orders.operations.PriceChanged`: the price the buyer saw, today's, and today's unit."""
+    return [{"product_id": product.id, "expected_unit_price": dec(seen), "unit_price": dec(now), "unit": unit.value}
+            for product, seen, now, _unit_seen, unit in changes]
+
+
+def token_json(token: ApiToken, raw: str, user: User) -> dict:
+    """A token just issued (the raw token is in this answer only) and whom it acts as."""
+    return {"token": raw, "expires_at": token.expires_at.isoformat(), "user": {
+        "id": user.id, "email": user.email, "organisation": {"id": user.organisation_id,
+                                                              "name": user.organisation.name,
+                                                              "kind": user.organisation.kind.value}}}
+
+
+def stock_entry_json(entry: StockEntry, product: Product) -> dict:
+    return {"id": entry.id, "product_id": product.id, "delta": dec(entry.delta), "reason": entry.reason.value,
+            "note": entry.note, "balance_after": dec(entry.balance_after),
+            "unsold_quantity": dec(product.unsold_quantity)}
+
+
+def reserved_share_json(decl: ReservedShare, progress: dict) -> dict:
+    """A declaration with its progress (`orders.queries.share_progress`: reserved and bought, counted only)."""
+    return {"buyer": {"id": decl.buyer_id, "name": decl.buyer.name}, "year": decl.year,
+            "canteen_mode": decl.canteen_mode.value, "canteen_spending": dec(decl.canteen_spending),
+            "share_percent": dec(decl.share_percent), "reserved_amount": dec(progress["reserved"]),
+            "counted_amount": dec(progress["bought"]),
+            "covered_units": [u.id for u in decl.covered_units]}
+
+
+def totals_json(result: dict, by: str) -> dict:
+    """`reports.queries.totals` grouped `by`, with the note on what counts."""
+    return {"items": [dict(item, amount=dec(item["amount"])) for item in result["items"]],
+            "total_amount": dec(result["total_amount"]), "by": by,
+            "note": _("Totals count an order only once it is paid and accepted by the buyer.")}
+
+
+def agreement_json(agreement: Agreement) -> dict:
+    """An agreement with the terms in force (or, before any, the latest version's)."""
+    version = agreement.in_force or agreement.latest
+    return {
+        "id": agreement.id, "status": agreement.status.value,
+        "buyer": {"id": agreement.buyer_id, "name": agreement.buyer.name},
+        "supplier": {"id": agreement.supplier_id, "name": agreement.supplier.name},
+        "version": version.number, "schedule_kind": version.schedule_kind.value,
+        "weekdays": version.weekday_list, "month_day": version.month_day,
+        "start_date": version.start_date.isoformat(), "end_date": version.end_date.isoformat(),
+        "delivery_place": version.delivery_place,
+        "lines": [{"product_id": line.product_id, "product_name": line.product_name, "unit": line.unit.value,
+                   "quantity": dec(line.quantity), "unit_price": dec(line.unit_price)} for line in version.lines],
+    }
+
+
+def demand_json(d: Demand) -> dict:
+    return {"id": d.id, "buyer": {"id": d.buyer_id, "name": d.buyer.name}, "product_name": d.product_name,
+            "category": d.category.value if d.category else None, "quantity": dec(d.quantity),
+            "unit": d.unit.value, "wanted_by": d.wanted_by.isoformat(),
+            "expected_price": dec(d.expected_price), "delivery_place": d.delivery_place, "status": d.status.value}
+
+
+def pledge_json(row, today: date) -> dict:
+    """A row of `pledges.queries.pledges_with_progress`: the pledge, what counted orders fulfilled, overdue?"""
+    pledge = row.pledge
+    return {"id": pledge.id, "firm": {"id": pledge.firm_id, "name": pledge.firm.name},
+            "amount": dec(pledge.amount), "mode": pledge.mode.value, "status": pledge.status.value,
+            "start_date": pledge.start_date.isoformat(), "end_date": pledge.end_date.isoformat(),
+            "county": pledge.county.code if pledge.county else None,
+            "category": pledge.category.value if pledge.category else None,
+            "fulfilled": dec(row.fulfilled), "percent": dec(row.percent), "overdue": row.overdue(today)}

@@ -1,4 +1,8 @@
-"""API tokens: issued on sign-in or on the settings page, stored hashed, revocable."""
+"""API tokens: issued on sign-in (POST /api/v1/tokens) or on the settings page, stored hashed, revocable.
+
+A token acts as its person, with the rights of the person's organisation. It ends when it expires, when it is
+revoked, or when the person's password changes or is reset (`revoke_tokens_of`, called by
+`accounts.operations`). Writes flush, never commit: the request commits."""
 
 from __future__ import annotations
 
@@ -9,15 +13,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from market.accounts.models import User, hash_token
-from market.accounts.operations import on_new_password
-from market.api.models import ApiToken
-from market.rules import RuleError
+from market.accounts.models import ApiToken, User, hash_token
 from market.extensions import db
+from market.rules import RuleError
 from market.types import utcnow
 
+#: How long a token from signing in to the API lives; personal tokens from the settings page do not expire.
 SIGN_IN_TOKEN_DAYS = 30
+#: The name given to a token from signing in to the API.
+SIGN_IN_TOKEN_NAME = "API sign-in"
 TOKEN_PREFIX = "fsm_"
+#: A token's last use is written at most this often, so reads do not write on every request.
+LAST_USE_PRECISION = timedelta(minutes=5)
 
 
 def issue_token(user: User, name: str, *, expires_in: timedelta | None = None) -> tuple[ApiToken, str]:
@@ -33,8 +40,14 @@ def issue_token(user: User, name: str, *, expires_in: timedelta | None = None) -
     return token, raw
 
 
+def issue_sign_in_token(user: User) -> tuple[ApiToken, str]:
+    """The token an API sign-in gets: it expires after SIGN_IN_TOKEN_DAYS."""
+    return issue_token(user, SIGN_IN_TOKEN_NAME, expires_in=timedelta(days=SIGN_IN_TOKEN_DAYS))
+
+
 def user_for_token(raw: str, now: datetime | None = None) -> User | None:
-    """The active user a live token belongs to, or None."""
+    """The active user a live token belongs to, or None. Records the token's last use (coarsely: see
+    LAST_USE_PRECISION); the request's commit writes it, on reads too, and an error answer rolls it back."""
     now = now or utcnow()
     token = db.session.scalar(
         select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.organisation))
@@ -42,8 +55,8 @@ def user_for_token(raw: str, now: datetime | None = None) -> User | None:
     )
     if token is None or (token.expires_at is not None and token.expires_at <= now) or not token.user.is_active:
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now  # coarse, so reads do not write on every request
+    if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
+        token.last_used_at = now
     return token.user
 
 
@@ -53,7 +66,6 @@ def revoke_token(token: ApiToken) -> None:
         db.session.flush()
 
 
-@on_new_password
 def revoke_tokens_of(user: User) -> None:
     """Every live token of the person ends: a new password (own change or reset) ends what the old one gave."""
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -61,5 +73,12 @@ def revoke_tokens_of(user: User) -> None:
 
 
 def tokens_of(user: User) -> list[ApiToken]:
+    """The person's tokens, live and ended, newest first."""
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                    .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def own_token(user: User, token_id: int) -> ApiToken | None:
+    """The person's token of this id, or None (another person's token is answered as a missing one)."""
+    token = db.session.get(ApiToken, token_id)
+    return token if token is not None and token.user_id == user.id else None

@@ -1,0 +1,53 @@
+"""Orders: placing them (once per client token), reading them, and moving them on."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from market.accounts.models import OrgKind
+from market.api import bp
+from market.api.auth import only_for, signed_in, visible
+from market.api.errors import unnamed_field
+from market.api.parsing import json_body, order_action_body, order_request, order_status, paging
+from market.api.serializers import order_json
+from market.orders import operations as order_ops
+from market.orders import queries as order_queries
+
+
+@bp.route("/orders", methods=["POST"])
+@signed_in
+@unnamed_field("lines")
+def place_order():
+    """One order per supplier; the same client token again answers the first placement (200, not 201)."""
+    lines, client_token = order_request(json_body())
+    bulk, created = order_ops.place_order_once(current_user.organisation, current_user, lines, client_token)
+    orders = [order_json(order_queries.order_detail(o.id)) for o in bulk.orders]
+    return jsonify(orders=orders, bulk_order_id=bulk.id), 201 if created else 200
+
+
+@bp.route("/orders")
+@signed_in
+def orders():
+    page, per_page = paging()
+    org = only_for((OrgKind.BUYER, OrgKind.FIRM, OrgKind.SUPPLIER),
+                   _("Only buyers, firms and suppliers have orders."))
+    pagination = order_queries.orders_for(org, status=order_status(), page=page, per_page=per_page)
+    return jsonify(items=[order_json(o) for o in pagination.items], total=pagination.total, page=page,
+                   per_page=per_page)
+
+
+@bp.route("/orders/<int:order_id>")
+@signed_in
+def order(order_id: int):
+    return jsonify(order_json(visible(order_queries.order_detail(order_id))))
+
+
+@bp.route("/orders/<int:order_id>/<any(confirm, reject, ship, deliver, accept, rate, cancel):action>",
+          methods=["POST"])
+@signed_in
+def order_action(order_id: int, action: str):
+    order = visible(order_queries.order_detail(order_id))
+    order_ops.perform(order, current_user, action, order_action_body(action))
+    return jsonify(order_json(order_queries.order_detail(order.id)))
