@@ -99,8 +99,11 @@ def test_opening_stock_and_every_change_go_through_the_ledger(app, db, people, c
 def test_bad_stock_changes_are_refused_and_change_nothing(app, db, people, client, login, data, message):
     product_id = make_product(app, db, people, stock="100")
     login("supplier_qingyuan")
-    response = post_form(client, f"/catalog/products/{product_id}/stock", data)
-    assert message in response.get_data(as_text=True)
+    # The operation's refusals send the browser back to the ledger page: the message, and what was typed.
+    response = post_form(client, f"/catalog/products/{product_id}/stock", data, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in html
+    assert f'value="{data["delta"]}"' in html
     assert _product(app, db, product_id).unsold_quantity == Decimal("100")
     assert _ledger_sum(app, db, product_id) == Decimal("100")
 
@@ -193,7 +196,9 @@ def test_returning_a_listing_needs_a_reason_which_the_supplier_sees(app, db, peo
         ops.submit_product(db.session.get(Product, product_id))
         db.session.commit()
     office = login("county_qingyuan", app.test_client())
-    post_form(office, f"/catalog/products/{product_id}/return", {"reason": ""}, token_from="/")
+    response = post_form(office, f"/catalog/products/{product_id}/return", {"reason": "  "}, token_from="/")
+    assert response.status_code == 302 and response.headers["Location"] == "/catalog/review"  # back to the queue
+    assert "请填写退回理由" in office.get("/catalog/review").get_data(as_text=True)
     assert _product(app, db, product_id).status.value == "submitted"
     post_form(office, f"/catalog/products/{product_id}/return", {"reason": "缺少扶贫产品认定证书"}, token_from="/")
     assert _product(app, db, product_id).status.value == "returned"
@@ -243,6 +248,23 @@ def test_a_new_price_sends_a_published_product_back_to_review(app, db, people, c
     assert "黑木耳" not in app.test_client().get("/catalog/qingyuan").get_data(as_text=True)
 
 
+def test_a_refused_edit_comes_back_with_what_was_typed_and_changes_nothing(app, db, people, client, login):
+    product_id = make_product(app, db, people)
+    login("supplier_qingyuan")
+    url = f"/catalog/products/{product_id}/edit"
+    form = {"name": "秋木耳", "category": "edible_fungi", "unit": "kg", "price": "0", "min_order_quantity": "1",
+            "households_linked": "10", "description": "新描述"}
+    response = post_form(client, url, form)
+    assert response.status_code == 302 and response.headers["Location"] == url
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="price-error"' in html and "必须大于零" in html
+    assert 'value="秋木耳"' in html and "新描述" in html and 'value="0"' in html
+    product = _product(app, db, product_id)
+    assert product.name == "黑木耳" and product.price == Decimal("68.00") and product.status.value == "published"
+    # Opened again later, the form shows the product as it is.
+    assert 'value="黑木耳"' in client.get(url).get_data(as_text=True)
+
+
 def test_zero_stock_or_an_expired_identification_takes_a_product_off_sale(app, db, people):
     from market.catalog.models import Product
     from market.i18n import local_today
@@ -289,17 +311,25 @@ def test_another_supplier_cannot_edit(app, db, people, login):
         ({"stranded_since": ""}, "stranded_since", "请说明从何时开始滞销"),
         ({"households_linked": "2.5"}, "households_linked", "必须是零或正整数"),
         ({"name": ""}, "name", "请输入产品名称"),
+        ({"shelf_life_days": "3651"}, "shelf_life_days", "须在1至3650天之间"),
+        ({"shelf_life_days": "0"}, "shelf_life_days", "须在1至3650天之间"),
     ],
 )
 def test_bad_product_input_gets_a_message_and_saves_nothing(app, db, people, client, login, changes, field, message):
+    """The operation reads every field (the form only parses them): a refusal sends the browser back to the
+    form, with the message beside the field and what was typed still in the form."""
     from market.catalog.models import Product
 
     login("supplier_qingyuan")
-    response = post_form(client, "/catalog/mine/new", dict(PRODUCT, **changes))
+    typed = dict(PRODUCT, **changes)
+    response = post_form(client, "/catalog/mine/new", typed, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f'id="{field}-error"' in html, html[:3000]
     assert message in html
+    assert f'value="{typed["variety"]}"' in html and f'value="{typed["stranded_cause"]}"' in html
+    if typed["name"]:
+        assert f'value="{typed["name"]}"' in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Product)) == 0
 

@@ -56,16 +56,25 @@ def test_a_survey_row_cannot_point_at_another_countys_product(app, db, people, c
 
 @pytest.mark.parametrize(
     "changes, field, message",
-    [({"unsold_quantity": "-1"}, "unsold_quantity", "不能为负数"), ({"surveyed_on": "2999-01-01"}, "surveyed_on", "不能晚于今天"),
-     ({"poor_households": "many"}, "poor_households", "必须是数字"), ({"unit": "litre"}, "unit", "不是有效的选择")],
+    [({"unsold_quantity": "-1"}, "unsold_quantity", "不能为负数"),
+     ({"unsold_quantity": "1.0001"}, "unsold_quantity", "最多三位小数"),
+     ({"surveyed_on": "2999-01-01"}, "surveyed_on", "2999-01-01 晚于今天"),
+     ({"surveyed_on": ""}, "surveyed_on", "请填写摸排日期"),
+     ({"product_name": ""}, "product_name", "请输入产品名称"),
+     ({"poor_households": "many"}, "poor_households", "必须是数字"),
+     ({"poor_households": "2.5"}, "poor_households", "必须是零或正整数"),
+     ({"unit": "litre"}, "unit", "不是有效的选择")],
 )
 def test_bad_survey_rows_are_refused(app, db, people, client, login, changes, field, message):
+    """The operation reads the row (the form only parses it): a refusal comes back to the survey page with the
+    message beside the field and what was typed."""
     login("county_qingyuan")
     data = {"surveyed_on": "2020-03-01", "product_name": "土豆", "category": "vegetables", "unit": "kg",
-            "unsold_quantity": "100", "poor_households": "3"}
-    response = post_form(client, "/catalog/survey", dict(data, **changes))
+            "unsold_quantity": "100", "poor_households": "3", "township": "南口前镇"}
+    response = post_form(client, "/catalog/survey", dict(data, **changes), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert f'id="{field}-error"' in html and message in html
+    assert 'value="南口前镇"' in html
     assert _rows(app, db) == 0
 
 
@@ -78,6 +87,36 @@ def test_importing_a_valid_file_saves_every_row(app, db, people, client, login):
     assert _rows(app, db) == 3000
     html = client.get("/catalog/survey").get_data(as_text=True)
     assert "3000 条" in html and "产品2999" in html
+
+
+def test_an_imported_row_for_a_listed_product_sets_its_stock_through_the_ledger(app, db, people, client, login):
+    product_id = make_product(app, db, people, stock="100")
+    login("county_qingyuan")
+    lines = [HEADER + ",产品编号", "2020-03-01,土豆,,蔬菜,公斤,7,,,0,,,",
+             f"2020-03-01,黑木耳,秋耳,食用菌,公斤,640,,,46,,,{product_id}"]
+    response = _upload(client, "\r\n".join(lines).encode("utf-8"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert _rows(app, db) == 2
+    assert _product(app, db, product_id).unsold_quantity == Decimal("640")
+    assert _ledger_sum(app, db, product_id) == Decimal("640")
+
+
+@pytest.mark.parametrize("other_county, unit, message", [(True, "公斤", "不是本县区的产品"), (False, "斤", "请用同一单位摸排")])
+def test_a_file_naming_a_product_it_cannot_count_for_saves_nothing(app, db, people, client, login, other_county,
+                                                                    unit, message):
+    """Checked before anything is written: the rows above it are not saved either, and no stock moves."""
+    product_id = make_product(app, db, people, "supplier_xinbin" if other_county else "supplier_qingyuan",
+                              stock="100")
+    login("county_qingyuan")
+    lines = [HEADER + ",产品编号", "2020-03-01,土豆,,蔬菜,公斤,7,,,0,,,",
+             f"2020-03-01,黑木耳,秋耳,食用菌,{unit},640,,,46,,,{product_id}"]
+    response = _upload(client, "\r\n".join(lines).encode("utf-8"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "文件未导入" in html and message in html
+    assert _rows(app, db) == 0
+    assert _product(app, db, product_id).unsold_quantity == Decimal("100")
+    assert _ledger_sum(app, db, product_id) == Decimal("100")
 
 
 def test_a_file_with_one_bad_cell_saves_nothing_and_names_row_and_column(app, db, people, client, login):
@@ -179,11 +218,29 @@ def test_issue_dates_move_forward_and_never_into_the_future(app, db, people, cli
     login("county_qingyuan")
     today = local_today()
     post_form(client, "/bulletins/qingyuan/publish", {"issue_date": today.isoformat()}, token_from="/bulletins/qingyuan/")
-    response = post_form(client, "/bulletins/qingyuan/publish",
-                         {"issue_date": (today + timedelta(days=offset)).isoformat()}, token_from="/bulletins/qingyuan/")
-    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    typed = (today + timedelta(days=offset)).isoformat()
+    response = post_form(client, "/bulletins/qingyuan/publish", {"issue_date": typed, "note": "第二期"},
+                         token_from="/bulletins/qingyuan/")
+    assert response.status_code == 302 and response.headers["Location"] == "/bulletins/qingyuan/"
+    html = client.get("/bulletins/qingyuan/").get_data(as_text=True)  # back on the archive, with what was typed
+    assert message in html and 'id="issue_date-error"' in html
+    assert f'value="{typed}"' in html and "第二期" in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(BulletinIssue)) == 1
+
+
+def test_an_issue_needs_a_date(app, db, people, client, login):
+    from market.bulletins.models import BulletinIssue
+
+    _stranded(app, db, people, "黑木耳")
+    login("county_qingyuan")
+    response = post_form(client, "/bulletins/qingyuan/publish", {"issue_date": "", "note": "欢迎采购"},
+                         token_from="/bulletins/qingyuan/", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "请填写本期日期" in html and 'id="issue_date-error"' in html
+    assert "欢迎采购" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BulletinIssue)) == 0
 
 
 def test_only_the_county_office_of_that_county_publishes(app, db, people, login):

@@ -28,7 +28,7 @@ def ctx(app):
 
 
 def read(data: bytes, name: str = "survey.csv"):
-    from market.catalog.survey_import import read_survey_file
+    from market.catalog.survey.reading import read_survey_file
 
     return read_survey_file(name, data)
 
@@ -57,7 +57,7 @@ def only_errors(result):
 
 
 def test_columns_are_the_survey_row_fields_in_template_order():
-    from market.catalog.survey_import import COLUMNS
+    from market.catalog.survey.columns import COLUMNS
 
     assert [c.key for c in COLUMNS] == KEYS
     assert [c.header for c in COLUMNS] == CHINESE
@@ -129,7 +129,7 @@ def test_every_chinese_category_name_is_understood(ctx, written):
 
 
 def test_csv_template_round_trip(ctx):
-    from market.catalog.survey_import import template_csv
+    from market.catalog.survey.template import template_csv
 
     data = template_csv()
     assert data.startswith(codecs.BOM_UTF8) and b"\r\n" in data
@@ -144,7 +144,7 @@ def test_csv_template_round_trip(ctx):
 
 
 def test_xlsx_template_round_trip_and_help_sheet(ctx):
-    from market.catalog.survey_import import template_csv, template_xlsx
+    from market.catalog.survey.template import template_csv, template_xlsx
 
     data = template_xlsx()
     rows, errors = read(data, "模板.xlsx")
@@ -343,7 +343,7 @@ def test_5000_rows_of_csv_and_xlsx(ctx):
 def test_errors_are_capped(ctx):
     from flask_babel import force_locale
 
-    from market.catalog.survey_import import MAX_ERRORS
+    from market.catalog.survey.columns import MAX_ERRORS
 
     bad = list(GOOD)
     bad[5] = "-1"
@@ -355,16 +355,16 @@ def test_errors_are_capped(ctx):
 
 
 def test_too_many_rows(ctx, monkeypatch):
-    from market.catalog import survey_import
+    from market.catalog.survey import columns
 
-    monkeypatch.setattr(survey_import, "MAX_ROWS", 3)
+    monkeypatch.setattr(columns, "MAX_ROWS", 3)
     assert read(csv_bytes([CHINESE] + [GOOD] * 3))[1] == []
     assert only_errors(read(csv_bytes([CHINESE] + [GOOD] * 4))) == [(5, None)]
 
 
 def test_no_database_needed_for_reading(app):
     """Outside a request (a command or a job) messages fall back to English; nothing touches the database."""
-    from market.catalog.survey_import import template_csv
+    from market.catalog.survey.template import template_csv
 
     with app.app_context():
         rows, errors = read(template_csv())

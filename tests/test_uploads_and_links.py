@@ -135,7 +135,7 @@ def ctx(app):
 def test_a_hostile_xlsx_is_refused_before_it_is_read_saying_which_limit(ctx, case):
     from flask_babel import force_locale
 
-    from market.catalog.survey_import import read_survey_file
+    from market.catalog.survey.reading import read_survey_file
 
     data = _hostile(case)
     assert len(data) < 500_000  # small uploads that used to cost minutes of CPU or gigabytes
@@ -156,7 +156,8 @@ def test_a_hostile_xlsx_imports_nothing_and_the_page_says_why(app, db, people, c
 
 
 def test_the_limits_leave_ordinary_files_alone(ctx):
-    from market.catalog.survey_import import read_survey_file, template_xlsx
+    from market.catalog.survey.reading import read_survey_file
+    from market.catalog.survey.template import template_xlsx
 
     rows, errors = read_survey_file("survey.xlsx", _xlsx([*_good_rows(), _row(40, GOOD)], dimension="A1:L40"))
     assert errors == [] and len(rows) == 2
@@ -169,7 +170,8 @@ def test_the_limits_leave_ordinary_files_alone(ctx):
 def test_a_file_over_the_size_limit_and_a_long_csv_cell_are_refused(ctx):
     from flask_babel import force_locale
 
-    from market.catalog.survey_import import MAX_FILE_BYTES, read_survey_file
+    from market.catalog.survey.columns import MAX_FILE_BYTES
+    from market.catalog.survey.reading import read_survey_file
 
     header = ",".join(CHINESE).encode()
     with force_locale("en"):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from market.accounts.models import User
 from market.bulletins.models import BulletinIssue, BulletinItem
 from market.catalog import queries as catalog_queries
+from market.catalog.rules import text
 from market.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
@@ -18,6 +19,8 @@ from market.regions.queries import counties
 
 #: Bulletins come out weekly by default (BULLETIN_INTERVAL_DAYS in the configuration).
 DEFAULT_INTERVAL_DAYS = 7
+#: The longest note to readers an issue carries.
+NOTE_LIMIT = 2000
 
 
 def latest_issue(county: County) -> BulletinIssue | None:
@@ -34,6 +37,9 @@ def next_due(county: County, interval_days: int = DEFAULT_INTERVAL_DAYS) -> date
 
 def publish_issue(county: County, actor: User | None, issue_date: date, note: str | None = None) -> BulletinIssue:
     """Publish the county's issue for `issue_date` listing its stranded produce on sale that day."""
+    if issue_date is None:
+        raise RuleError(_("Enter the date of the issue."), "issue_date")
+    note = text(note, NOTE_LIMIT, "note")
     if issue_date > local_today():
         raise RuleError(_("A bulletin cannot be dated in the future."), "issue_date")
     last = latest_issue(county)
@@ -43,7 +49,7 @@ def publish_issue(county: County, actor: User | None, issue_date: date, note: st
     number = (db.session.scalar(select(func.max(BulletinIssue.number)).where(
         BulletinIssue.county_id == county.id)) or 0) + 1
     issue = BulletinIssue(county_id=county.id, number=number, issue_date=issue_date,
-                          note=(note or "").strip() or None, published_by_id=actor.id if actor else None)
+                          note=note, published_by_id=actor.id if actor else None)
     for position, product in enumerate(catalog_queries.stranded_for_bulletin(county.id, issue_date), start=1):
         issue.items.append(BulletinItem(
             position=position, product_id=product.id, product_name=product.name, variety=product.variety,

@@ -1,3 +1,6 @@
+"""The bulletin's pages: the archive, an issue, the feed and the CSV file; the county office publishes an issue.
+A rule's refusal (RuleError) is answered by the blueprint's handler, back on the county's archive."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -8,8 +11,6 @@ from market.accounts.models import OrgKind
 from market.bulletins import bp, queries
 from market.bulletins import operations as ops
 from market.bulletins.forms import PublishForm
-from market.rules import RuleError
-from market.extensions import db
 from market.http import not_modified, page_etag, with_etag
 from market.i18n import local_today
 from market.links import external_url
@@ -17,9 +18,9 @@ from market.numbers import query_int
 from market.permissions import kind_required
 from market.regions.models import County
 from market.regions.queries import county_or_404
+from market.transaction import return_to
 
 PER_PAGE = 20
-
 
 
 def _is_office_of(county: County) -> bool:
@@ -57,18 +58,13 @@ def publish(code: str):
     county = county_or_404(code)
     if not _is_office_of(county):
         abort(403)
+    return_to(url_for("bulletins.county_archive", code=county.code))
     form = PublishForm()
     if form.validate_on_submit():
-        try:
-            issue = ops.publish_issue(county, current_user, form.issue_date.data, form.note.data)
-        except RuleError as error:
-            db.session.rollback()
-            getattr(form, error.field or "issue_date").errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("Issue %(number)s is published with %(n)s products.", number=issue.number,
-                    n=len(issue.items)), "success")
-            return redirect(url_for("bulletins.issue", issue_id=issue.id))
+        issue = ops.publish_issue(county, current_user, form.issue_date.data, form.note.data)
+        flash(_("Issue %(number)s is published with %(n)s products.", number=issue.number,
+                n=len(issue.items)), "success")
+        return redirect(url_for("bulletins.issue", issue_id=issue.id))
     return _archive(county, form, status=422)
 
 

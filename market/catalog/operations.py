@@ -9,16 +9,19 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from market.accounts.models import Organisation, OrgKind, User
 from market.audit.operations import record
-from market.catalog.models import ListingStatus, Product, ProductPhoto, StockEntry, StockReason, SurveyRow
-from market.rules import RuleError
+from market.catalog import rules as product_rules
+from market.catalog.models import ListingStatus, Product, ProductPhoto, StockEntry, StockReason, SurveyRow, Unit
+from market.catalog.survey import checks as survey_checks
 from market.extensions import db
 from market.i18n import local_today
+from market.i18n import quantity as quantity_text
 from market.regions.models import County
+from market.rules import RuleError, date_order, quantity
 from market.state import change_state
 from market.types import utcnow
 
@@ -40,18 +43,13 @@ class StockShortage(RuleError):
     """Taking the quantity would leave the product below zero."""
 
     def __init__(self, product: Product, wanted: Decimal):
-        from market.i18n import quantity
-
-        super().__init__(
-            _("Only %(left)s left of %(name)s.", left=quantity(product.unsold_quantity), name=product.name), "quantity"
-        )
+        super().__init__(_("Only %(left)s left of %(name)s.", left=quantity_text(product.unsold_quantity),
+                           name=product.name), "quantity")
         self.product = product
         self.wanted = wanted
 
 
 def _check_dates(fields: dict) -> None:
-    from market.rules import date_order
-
     if fields.get("identification_valid_until") and not fields.get("identification_number"):
         # A validity date vouches for an identification; alone it vouches for nothing.
         raise RuleError(_("Enter the identification number too."), "identification_valid_until")
@@ -68,12 +66,16 @@ def _search_text(product: Product, supplier: Organisation) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-def create_product(supplier: Organisation, actor: User, fields: dict, opening_stock: Decimal) -> Product:
-    """A draft listing with its opening stock recorded in the ledger."""
+def create_product(supplier: Organisation, actor: User, fields: dict, opening_stock) -> Product:
+    """A draft listing with its opening stock recorded in the ledger. `fields` and `opening_stock` are read
+    through the product's rules (`catalog.rules`), as a page, the API or a command sent them."""
     if supplier.kind != OrgKind.SUPPLIER or supplier.county_id is None:
         raise RuleError(_("Only a supplier with a county can list products."))
     if not supplier.is_active:  # pending, returned or suspended: the city office has not (or no longer) approved it
         raise RuleError(_("Only an approved supplier lists products."))
+    fields = product_rules.new_product_fields(fields)
+    opening_stock = product_rules.with_field("opening_stock", quantity,
+                                             "0" if opening_stock is None else opening_stock, allow_zero=True)
     _check_dates(fields)
     product = Product(supplier=supplier, county_id=supplier.county_id, status=ListingStatus.DRAFT,
                       unsold_quantity=Decimal("0"), **{k: fields.get(k) for k in PRODUCT_FIELDS if k in fields})
@@ -110,9 +112,8 @@ def review_changes(product: Product, fields: dict) -> list[str]:
 
 def update_product(product: Product, actor: User, fields: dict) -> bool:
     """Change a listing. A change a buyer relies on (REVIEWED_FIELDS) to a published product sends it back to
-    the county's review; returns True then."""
-    from market.state import change_state
-
+    the county's review; returns True then. `fields` are read through the product's rules, like a new one's."""
+    fields = product_rules.product_fields(fields)
     merged = {k: fields.get(k, getattr(product, k)) for k in PRODUCT_FIELDS}
     _check_dates(merged)
     changed = review_changes(product, fields)
@@ -144,7 +145,8 @@ def submit_product(product: Product) -> None:
 def review_product(product: Product, reviewer: User, *, approve: bool, reason: str | None = None) -> None:
     if product.status != ListingStatus.SUBMITTED:
         raise RuleError(_("Only a listing awaiting review can be approved or returned."))
-    if not approve and not (reason or "").strip():
+    reason = product_rules.text(reason, product_rules.RETURN_REASON_LIMIT, "reason")
+    if not approve and not reason:
         raise RuleError(_("Say why the listing is returned."), "reason")
     # One decision, even when two reviewers press their buttons at the same moment: the second finds it decided.
     now = utcnow()
@@ -152,7 +154,7 @@ def review_product(product: Product, reviewer: User, *, approve: bool, reason: s
         change_state(product, [ListingStatus.SUBMITTED], ListingStatus.PUBLISHED,
                      published_at=product.published_at or now, return_reason=None, updated_at=now)
     else:
-        change_state(product, [ListingStatus.SUBMITTED], ListingStatus.RETURNED, return_reason=reason.strip(),
+        change_state(product, [ListingStatus.SUBMITTED], ListingStatus.RETURNED, return_reason=reason,
                      updated_at=now)
 
 
@@ -193,13 +195,13 @@ def move_stock(product: Product, delta: Decimal, reason: StockReason, *, actor: 
     return entry
 
 
-def record_stock_change(product: Product, actor: User, delta: Decimal, reason: StockReason,
-                        note: str | None = None) -> StockEntry:
-    """A supplier's own stock entry (restock, spoilage, correction); pages and the API both come here."""
-    from market.catalog.rules import stock_change_fits_reason
-
-    stock_change_fits_reason(delta, reason, note)
-    return move_stock(product, delta, reason, actor=actor, note=note)
+def record_stock_change(product: Product, actor: User, delta, reason, note: str | None = None) -> StockEntry:
+    """A supplier's own stock entry (restock, spoilage, correction); pages and the API both come here, with the
+    change as typed and the reason as a StockReason or its value."""
+    delta = product_rules.with_field("delta", product_rules.stock_delta, delta)
+    note = product_rules.text(note, product_rules.STOCK_NOTE_LIMIT, "note")
+    product_rules.stock_change_fits_reason(delta, reason, note)
+    return move_stock(product, delta, StockReason(getattr(reason, "value", reason)), actor=actor, note=note)
 
 
 def set_stock(product: Product, target: Decimal, reason: StockReason, *, actor: User | None = None,
@@ -314,15 +316,11 @@ def remove_photo(photo: ProductPhoto) -> None:
 
 
 def add_survey_row(county: County, actor: User, fields: dict) -> SurveyRow:
-    """Record one survey line; when it names a listed product of the county, its stock follows the survey."""
-    row = SurveyRow(county_id=county.id, created_by_id=actor.id, **fields)
+    """Record one survey line, read through the survey's rules (`catalog.survey.checks`); when it names a listed
+    product of the county, its stock follows the survey."""
+    row = SurveyRow(county_id=county.id, created_by_id=actor.id, **survey_checks.row_fields(fields))
     if row.product_id is not None:
-        product = db.session.get(Product, row.product_id)
-        if product is None or product.county_id != county.id:
-            raise RuleError(_("Product %(id)s is not a product of this county.", id=row.product_id), "product_id")
-        if product.unit != row.unit:
-            raise RuleError(_("%(name)s is sold by %(unit)s; survey it in the same unit.",
-                              name=product.name, unit=_unit_label(product.unit)), "unit")
+        product = surveyed_product(county, row.product_id, row.unit)
         set_stock(product, row.unsold_quantity, StockReason.SURVEY, actor=actor,
                   note=_("Survey of %(day)s", day=row.surveyed_on.isoformat()))
     db.session.add(row)
@@ -330,24 +328,18 @@ def add_survey_row(county: County, actor: User, fields: dict) -> SurveyRow:
     return row
 
 
+def surveyed_product(county: County, product_id: int, unit: Unit) -> Product:
+    """The product a survey row counts for: one of the county's, surveyed in the unit it is sold by."""
+    product = db.session.get(Product, product_id)
+    if product is None or product.county_id != county.id:
+        raise RuleError(_("Product %(id)s is not a product of this county.", id=product_id), "product_id")
+    if product.unit != unit:
+        raise RuleError(_("%(name)s is sold by %(unit)s; survey it in the same unit.",
+                          name=product.name, unit=_unit_label(product.unit)), "unit")
+    return product
+
+
 def _unit_label(unit) -> str:
-    from market.labels import label
+    from market.labels import label  # labels knows every feature's enums: read when a message needs one
 
     return label(unit)
-
-
-def import_survey_rows(county: County, actor: User, rows: list[dict]) -> int:
-    """Save rows already checked by `catalog.survey_import`; in one statement, so thousands take a moment.
-    Rows linked to products update their stock through the ledger."""
-    linked = [r for r in rows if r.get("product_id")]
-    plain = [r for r in rows if not r.get("product_id")]
-    if plain:
-        now = utcnow()
-        db.session.execute(
-            insert(SurveyRow),
-            [dict(r, county_id=county.id, created_by_id=actor.id, created_at=now) for r in plain],
-        )
-    for fields in linked:
-        add_survey_row(county, actor, fields)
-    db.session.flush()
-    return len(rows)

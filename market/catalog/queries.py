@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import abort
 from sqlalchemy import BigInteger, case, func, literal, select, type_coerce
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus
 from market.catalog.models import Category, ListingStatus, Product, ProductPhoto, StockEntry, SurveyRow
@@ -244,3 +244,14 @@ def product_with_supplier(product_id: int) -> Product | None:
         .where(Product.id == product_id)
     )
 
+
+def product(product_id: int) -> Product | None:
+    return db.session.get(Product, product_id)
+
+
+def photo(photo_id: int, variant: str | None = None) -> ProductPhoto | None:
+    """A product's photo; with its picture ("full") or thumbnail ("thumb") loaded, which are deferred."""
+    stmt = select(ProductPhoto).where(ProductPhoto.id == photo_id)
+    if variant is not None:
+        stmt = stmt.options(undefer(ProductPhoto.data if variant == "full" else ProductPhoto.thumbnail))
+    return db.session.scalar(stmt)

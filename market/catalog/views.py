@@ -1,18 +1,20 @@
-from __future__ import annotations
+"""The catalog's pages. Each view turns the request into arguments, calls an operation or a query, says what
+happened and redirects; a rule's refusal (RuleError) is answered by the blueprint's handler, which sends the
+browser back to the form with what was typed (`market.transaction`)."""
 
+from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 from wtforms import SelectChoice
 
 from market.accounts.models import OrgKind
 from market.catalog import bp, queries
 from market.catalog import operations as ops
 from market.catalog.forms import (
+    CartAddForm,
     NewProductForm,
     PhotoForm,
     ProductForm,
@@ -21,22 +23,22 @@ from market.catalog.forms import (
     SurveyImportForm,
     SurveyRowForm,
 )
-from market.catalog.models import Category, Product, ProductPhoto, StockReason
-from market.rules import RuleError
-from market.extensions import db
-from market.transaction import return_to
-from market.forms import ConfirmForm, flash_form_errors, show_error
+from market.catalog.models import Category, Product
+from market.catalog.survey.importing import import_survey_file
+from market.catalog.survey.template import template_csv, template_xlsx
+from market.forms import ConfirmForm, flash_form_errors
 from market.http import not_modified, page_etag, shared_fragment, with_etag
 from market.i18n import local_today
 from market.numbers import MAX_ID, query_int
+from market.pairing.queries import county_for_buyer
 from market.permissions import Action, authorize, can, kind_required
 from market.regions.models import County
 from market.regions.queries import county_or_404
-
+from market.transaction import return_to
 
 
 def _product_or_404(product_id: int, action: Action = Action.VIEW) -> Product:
-    return authorize(action, db.session.get(Product, product_id))
+    return authorize(action, queries.product(product_id))
 
 
 def _filters() -> queries.CatalogFilters:
@@ -61,8 +63,6 @@ def _filters() -> queries.CatalogFilters:
 
 def _paired_county() -> County | None:
     """The signed-in buyer's paired county (its produce comes first and is marked), if any."""
-    from market.pairing.queries import county_for_buyer
-
     if current_user.is_authenticated and current_user.organisation.kind == OrgKind.BUYER:
         return county_for_buyer(current_user.organisation)
     return None
@@ -155,8 +155,6 @@ def product(product_id: int):
     etag = page_etag("product", product.id, product.updated_at.isoformat(), product.supplier.status)
     if (cached := not_modified(etag)) is not None:
         return cached
-    from market.orders.forms import CartAddForm
-
     paired = _paired_county()
     body = render_template("catalog/product.html", product=product, today=local_today(), paired=paired,
                            review_form=ReviewForm(), photo_form=PhotoForm(),
@@ -166,8 +164,7 @@ def product(product_id: int):
 
 @bp.route("/photos/<int:photo_id>.<any(full, thumb):variant>")
 def photo(photo_id: int, variant: str):
-    column = ProductPhoto.data if variant == "full" else ProductPhoto.thumbnail
-    photo = db.session.scalar(select(ProductPhoto).options(undefer(column)).where(ProductPhoto.id == photo_id))
+    photo = queries.photo(photo_id, variant)
     if photo is None:
         abort(404)
     authorize(Action.VIEW, photo.product)
@@ -210,21 +207,11 @@ def edit_product(product_id: int):
     product = _product_or_404(product_id, Action.EDIT)
     # Only a GET fills the form from the product; a POST is judged on what was sent.
     form = ProductForm(obj=product) if request.method == "GET" else ProductForm()
-    if request.method == "GET":
-        form.category.data = product.category.value
-        form.unit.data = product.unit.value
-        form.linkage_mode.data = product.linkage_mode.value if product.linkage_mode else ""
     if form.validate_on_submit():
-        try:
-            back_to_review = ops.update_product(product, current_user, form.product_fields())
-        except RuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes go to the county office for review; until then the listing is off the catalog.")
-                  if back_to_review else _("Saved."), "success")
-            return redirect(url_for("catalog.product", product_id=product.id))
+        back_to_review = ops.update_product(product, current_user, form.product_fields())
+        flash(_("The changes go to the county office for review; until then the listing is off the catalog.")
+              if back_to_review else _("Saved."), "success")
+        return redirect(url_for("catalog.product", product_id=product.id))
     return render_template("catalog/edit.html", form=form, product=product, reviewed=ops.REVIEWED_FIELDS)
 
 
@@ -245,16 +232,11 @@ def listing_action(product_id: int, action: str):
 @login_required
 def add_photo(product_id: int):
     product = _product_or_404(product_id, Action.EDIT)
+    return_to(url_for("catalog.product", product_id=product.id))
     form = PhotoForm()
     if form.validate_on_submit():
-        try:
-            ops.add_photo(product, form.photo.data.read())
-        except RuleError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The photo is added."), "success")
+        ops.add_photo(product, form.photo.data.read())
+        flash(_("The photo is added."), "success")
     else:
         for error in form.photo.errors:
             flash(error, "error")
@@ -264,7 +246,7 @@ def add_photo(product_id: int):
 @bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
 @login_required
 def delete_photo(photo_id: int):
-    photo = db.session.get(ProductPhoto, photo_id)
+    photo = queries.photo(photo_id)
     if photo is None:
         abort(404)
     authorize(Action.EDIT, photo.product)
@@ -272,7 +254,6 @@ def delete_photo(photo_id: int):
         abort(400)
     product_id = photo.product_id
     ops.remove_photo(photo)
-    db.session.commit()
     flash(_("The photo is removed."), "success")
     return redirect(url_for("catalog.product", product_id=product_id))
 
@@ -285,16 +266,9 @@ def stock(product_id: int):
     if request.method == "POST":
         authorize(Action.EDIT, product)
         if form.validate_on_submit():
-            try:
-                ops.record_stock_change(product, current_user, form.delta.data, StockReason(form.reason.data),
-                                        form.note.data)
-            except RuleError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("The stock is updated."), "success")
-                return redirect(url_for("catalog.stock", product_id=product.id))
+            ops.record_stock_change(product, current_user, form.delta.data, form.reason.data, form.note.data)
+            flash(_("The stock is updated."), "success")
+            return redirect(url_for("catalog.stock", product_id=product.id))
     return render_template("catalog/stock.html", product=product, entries=queries.ledger(product), form=form,
                            can_edit=can(current_user, Action.EDIT, product))
 
@@ -314,17 +288,12 @@ def review():
 @login_required
 def review_product(product_id: int, decision: str):
     product = _product_or_404(product_id, Action.APPROVE)
+    return_to(url_for("catalog.review"))
     form = ReviewForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("catalog.review"))
-    try:
-        ops.review_product(product, current_user, approve=decision == "approve", reason=form.reason.data)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("catalog.review"))
-    db.session.commit()
+    ops.review_product(product, current_user, approve=decision == "approve", reason=form.reason.data)
     flash(_("%(name)s is published in the catalog.", name=product.name) if decision == "approve"
           else _("%(name)s is returned to the supplier.", name=product.name), "success")
     return redirect(url_for("catalog.review"))
@@ -332,8 +301,6 @@ def review_product(product_id: int, decision: str):
 
 def _survey_form() -> SurveyRowForm:
     form = SurveyRowForm()
-    if request.method == "GET" and not form.surveyed_on.data:
-        form.surveyed_on.data = local_today()
     products = queries.county_products_for_survey(current_user.organisation.county_id)
     form.product_id.choices = [SelectChoice("", "—")] + [
         SelectChoice(str(p.id), f"{p.name} · {p.supplier.name}") for p in products]
@@ -353,28 +320,19 @@ def _survey_page(form, import_form, errors=None, status=200):
 def survey():
     form = _survey_form()
     if form.validate_on_submit():
-        try:
-            ops.add_survey_row(current_user.organisation.county, current_user, form.row_fields())
-        except RuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The survey row is saved."), "success")
-            return redirect(url_for("catalog.survey"))
+        ops.add_survey_row(current_user.organisation.county, current_user, form.row_fields())
+        flash(_("The survey row is saved."), "success")
+        return redirect(url_for("catalog.survey"))
     return _survey_page(form, SurveyImportForm(), status=200 if request.method == "GET" else 422)
 
 
 @bp.route("/survey/template.<any(xlsx, csv):fmt>")
 @kind_required(OrgKind.COUNTY_OFFICE, OrgKind.CITY_OFFICE, active=False)
 def survey_template(fmt: str):
-    from market.catalog import survey_import
-
     if fmt == "xlsx":
-        data = survey_import.template_xlsx()
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data, mimetype = template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        data, mimetype = survey_import.template_csv(), "text/csv; charset=utf-8"
+        data, mimetype = template_csv(), "text/csv; charset=utf-8"
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="survey-template.{fmt}"'})
 
@@ -382,22 +340,14 @@ def survey_template(fmt: str):
 @bp.route("/survey/import", methods=["POST"])
 @kind_required(OrgKind.COUNTY_OFFICE)
 def survey_import():
-    from market.catalog import survey_import as reader
-
+    """The whole file or nothing: a file with any error is shown again with every error by row and column."""
     import_form = SurveyImportForm()
     if not import_form.validate_on_submit():
         return _survey_page(_survey_form(), import_form, status=422)
     upload = import_form.file.data
-    rows, errors = reader.read_survey_file(upload.filename or "", upload.read())
-    if not errors:
-        try:
-            ops.import_survey_rows(current_user.organisation.county, current_user, rows)
-        except RuleError as error:
-            db.session.rollback()
-            errors = [reader.SurveyImportError(row=None, column=error.field, message=error.message)]
+    count, errors = import_survey_file(current_user.organisation.county, current_user, upload.filename or "",
+                                       upload.read())
     if errors:
         return _survey_page(_survey_form(), import_form, errors=errors, status=422)
-    db.session.commit()
-    flash(_("%(n)s survey rows are imported.", n=len(rows)), "success")
+    flash(_("%(n)s survey rows are imported.", n=count), "success")
     return redirect(url_for("catalog.survey"))
-

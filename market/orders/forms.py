@@ -12,14 +12,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from market.catalog.forms import CartAddForm  # noqa: F401  (the product page's form; orders.cart_add reads it)
 from market.forms import BaseForm
 from market.labels import choices
 from market.orders.models import CanteenMode
-
-
-class CartAddForm(BaseForm):
-    product_id = IntegerField(validators=[DataRequired()])
-    quantity = StringField(_l("Quantity"), validators=[DataRequired(message=_l("Enter the quantity."))])
 
 
 class CartQuantityForm(BaseForm):
