@@ -5,15 +5,12 @@ state) is left to it; its rule's error is answered by market.api.errors."""
 
 from __future__ import annotations
 
-import enum
-from datetime import date
-
 from flask import request
 from flask_babel import gettext as _
 
 from market import rules
 from market.catalog import rules as product_rules
-from market.catalog.models import Category, LinkageMode, StockReason, Unit
+from market.catalog.models import Category, Unit
 from market.catalog.queries import CatalogFilters
 from market.i18n import local_today
 from market.numbers import MAX_PAGE, MAX_YEAR, MIN_YEAR, whole_number
@@ -53,109 +50,26 @@ def paging() -> tuple[int, int]:
     return values["page"], values["per_page"]
 
 
-def _text(value, limit: int, *, required: bool = False) -> str | None:
-    if value is None:
-        if required:
-            raise rules.RuleError(_("This field is required."))
-        return None
-    if not isinstance(value, str):
-        raise rules.RuleError(_("Expected text."))
-    value = value.strip()
-    if required and not value:
-        raise rules.RuleError(_("This field is required."))
-    if len(value) > limit:
-        raise rules.RuleError(_("At most %(n)s characters.", n=limit))
-    return value or None
-
-
-def _enum(cls: type[enum.Enum], value, *, nullable: bool = False):
-    if value is None and nullable:
-        return None
-    try:
-        return cls(value)
-    except ValueError:
-        raise rules.RuleError(_("One of: %(values)s.", values=", ".join(m.value for m in cls))) from None
-
-
-def _date(value) -> date | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise rules.RuleError(_("A date as YYYY-MM-DD."))
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise rules.RuleError(_("A date as YYYY-MM-DD.")) from None
-
-
-def _bool(value) -> bool:
-    if not isinstance(value, bool):
-        raise rules.RuleError(_("true or false."))
-    return value
-
-
-def _shelf_life(value) -> int | None:
-    if value is None:
-        return None
-    low, high = product_rules.SHELF_LIFE_DAYS
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise rules.RuleError(_("Between 1 and 3650 days."))
-    return value
-
-
-_LIMITS = product_rules.PRODUCT_TEXT_LIMITS
-#: field -> how to read it; the same rules the product form uses.
-PRODUCT_FIELDS = {
-    "name": lambda v: _text(v, _LIMITS["name"], required=True),
-    "category": lambda v: _enum(Category, v),
-    "variety": lambda v: _text(v, _LIMITS["variety"]),
-    "specification": lambda v: _text(v, _LIMITS["specification"]),
-    "unit": lambda v: _enum(Unit, v),
-    "price": rules.price,
-    "min_order_quantity": rules.quantity,
-    "available_from": _date,
-    "best_before": _date,
-    "shelf_life_days": _shelf_life,
-    "storage_note": lambda v: _text(v, _LIMITS["storage_note"]),
-    "description": lambda v: _text(v, _LIMITS["description"]),
-    "households_linked": rules.households,
-    "linkage_mode": lambda v: _enum(LinkageMode, v, nullable=True),
-    "identification_number": lambda v: _text(v, _LIMITS["identification_number"]),
-    "identification_valid_until": _date,
-    "stranded": _bool,
-    "stranded_since": _date,
-    "stranded_cause": lambda v: _text(v, _LIMITS["stranded_cause"]),
-}
-REQUIRED_ON_CREATE = ("name", "category", "unit", "price")
-
-
 def product_payload(data: dict, *, create: bool) -> tuple[dict, object]:
-    """(fields for catalog.operations, opening stock or None); raises 422 listing every bad field."""
-    errors: dict[str, str] = {}
-    fields: dict = {}
-    allowed = set(PRODUCT_FIELDS) | ({"unsold_quantity"} if create else set())
-    for name in data:
-        if name not in allowed:
-            errors[name] = _("Unknown field.")
+    """(fields for catalog.operations, opening stock or None), as JSON sent them: the operation reads them
+    through the product's rules (catalog.rules). Here only what is the API's own: unknown fields, JSON types, and
+    every bad field named at once in one 422 (the rules' messages, from `product_field_errors`)."""
+    allowed = set(product_rules.PRODUCT_FIELD_NAMES) | ({"unsold_quantity"} if create else set())
+    errors = {name: _("Unknown field.") for name in data if name not in allowed}
     if create:
-        for name in REQUIRED_ON_CREATE:
-            if data.get(name) is None:
-                errors[name] = _("This field is required.")
-    for name, reader in PRODUCT_FIELDS.items():
-        if name in data and name not in errors:
-            try:
-                fields[name] = reader(data[name])
-            except rules.RuleError as error:
-                errors[name] = error.message
-    opening = None
+        errors.update({name: _("This field is required.") for name in product_rules.REQUIRED_ON_CREATE
+                       if data.get(name) is None})
+    if "stranded" in data and not isinstance(data["stranded"], bool):
+        errors["stranded"] = _("true or false.")
+    fields = {name: value for name, value in data.items() if name in product_rules.PRODUCT_FIELD_NAMES}
+    errors.update({name: message for name, message in product_rules.product_field_errors(fields).items()
+                   if name not in errors})
+    opening = data.get("unsold_quantity", "0") if create else None
     if create:
         try:
-            opening = rules.quantity(data.get("unsold_quantity", "0"), allow_zero=True)
+            rules.quantity(opening, allow_zero=True)
         except rules.RuleError as error:
             errors["unsold_quantity"] = error.message
-        fields.setdefault("min_order_quantity", rules.quantity(product_rules.PRODUCT_DEFAULTS["min_order_quantity"]))
-        fields.setdefault("households_linked", product_rules.PRODUCT_DEFAULTS["households_linked"])
-        fields.setdefault("stranded", product_rules.PRODUCT_DEFAULTS["stranded"])
     if errors:
         raise ApiProblem(422, errors=errors)
     return fields, opening
@@ -197,23 +111,9 @@ def catalog_filters() -> tuple[County | None, CatalogFilters]:
 
 
 def stock_change(data: dict) -> tuple:
-    """(delta, reason, note) of a supplier's own stock entry; whether the delta fits the reason is the
-    operation's rule (catalog.rules.stock_change_fits_reason)."""
-    errors = {}
-    reason = data.get("reason")
-    if reason not in product_rules.MANUAL_STOCK_REASONS:
-        errors["reason"] = _("One of: %(values)s.", values=", ".join(product_rules.MANUAL_STOCK_REASONS))
-    note = data.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > 300):
-        errors["note"] = _("At most %(n)s characters.", n=300)
-    delta = None
-    try:
-        delta = product_rules.stock_delta(data.get("delta"))
-    except rules.RuleError as error:
-        errors["delta"] = error.message
-    if errors:
-        raise ApiProblem(422, errors=errors)
-    return delta, StockReason(reason), note
+    """(delta, reason, note) of a supplier's own stock entry, as sent: the operation reads them through the
+    catalog's rules (catalog.operations.record_stock_change), its error naming the field."""
+    return data.get("delta"), data.get("reason"), data.get("note")
 
 
 #: What a line of POST /orders may carry.

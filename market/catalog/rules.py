@@ -111,6 +111,19 @@ _READERS: dict[str, Callable] = {
 }
 
 
+def product_field_errors(fields: dict) -> dict[str, str]:
+    """Every field of `fields` its rule refuses, with the rule's message: for a caller that reports them all at
+    once (the API's 422 names every bad field); the operations themselves stop at the first."""
+    errors = {}
+    for key, value in fields.items():
+        if key in _READERS:
+            try:
+                _READERS[key](value)
+            except RuleError as error:
+                errors[key] = error.message
+    return errors
+
+
 def product_fields(fields: dict) -> dict:
     """The product fields in `fields` read through their rules (fields without one, like `village_id`, pass as
     they are); the first field refused raises RuleError naming it."""
@@ -147,3 +160,6 @@ def stock_change_fits_reason(delta: Decimal, reason, note: str | None) -> None:
         raise RuleError(_("A spoilage write-off removes stock: enter a negative number."), "delta")
     if value == "correction" and not (note or "").strip():
         raise RuleError(_("Say why the stock is corrected."), "note")
+
+#: Every product field a page, the API or a command may send.
+PRODUCT_FIELD_NAMES = tuple(_READERS)
