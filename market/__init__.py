@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     from market.orders import permissions as _order_rules  # noqa: F401
     from market.payments import permissions as _payment_rules  # noqa: F401
     from market.agreements import permissions as _agreement_rules  # noqa: F401
+    from market.demands import permissions as _demand_rules  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale
@@ -75,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
     for name in ("home", "accounts", "admin", "audit", "catalog", "bulletins", "orders", "pairing", "payments",
-                 "agreements", "pledges", "reports", "api"):
+                 "demands", "tallies", "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)
@@ -89,7 +90,7 @@ def register_commands(app: Flask) -> None:
     from market.backup import backup_command
     from market.payments.cli import payments_cli
     from market.demo.cli import seed_demo_command
-    from market.regions.cli import geo_cli
+    from market.pairing.cli import geo_cli
 
     for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, agreements_cli, backup_command,
                     seed_demo_command):

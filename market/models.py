@@ -10,5 +10,5 @@ from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLi
 from market.payments.models import Payment, Refund, WebhookEvent  # noqa: F401
 from market.api.models import ApiToken  # noqa: F401
 from market.agreements.models import Agreement, AgreementDelivery, AgreementLine, AgreementVersion  # noqa: F401
-from market.pairing.models import Demand  # noqa: F401
+from market.demands.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401

@@ -398,7 +398,7 @@ def agreements():
 @bp.route("/demands")
 @signed_in
 def demands():
-    from market.pairing.queries import demands_for
+    from market.demands.queries import demands_for
 
     org = current_user.organisation
     if org.kind not in (OrgKind.BUYER, OrgKind.FIRM, OrgKind.SUPPLIER, OrgKind.CITY_OFFICE):
