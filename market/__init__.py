@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     from market.payments import permissions as _payment_rules  # noqa: F401
     from market.agreements import permissions as _agreement_rules  # noqa: F401
     from market.demands import permissions as _demand_rules  # noqa: F401
+    from market.pledges import permissions as _pledge_rules  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale

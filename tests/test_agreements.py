@@ -90,8 +90,11 @@ def test_bad_terms_get_a_message_and_nothing_is_saved(app, db, people, client, l
 
     login("buyer_school")
     supplier = _supplier_org(app, db, people)
-    response = post_form(client, f"/agreements/new?counterpart={supplier}", _form(veg, **changes))
-    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    response = post_form(client, f"/agreements/new?counterpart={supplier}", _form(veg, **changes),
+                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.request.path == "/agreements/new" and message in html
+    assert 'name="lines-1-quantity" type="text" value="150"' in html  # the terms come back as they were typed
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Agreement)) == 0
 
@@ -139,6 +142,8 @@ def test_a_change_is_a_new_version_both_sign_and_the_old_stays_readable(app, db,
     agreement_id = _draft(app, db, people, client, login, veg)
     _sign_both(app, db, people, agreement_id)
     _status, first_version, _ = _agreement(app, db, agreement_id)
+    shown = client.get(f"/agreements/{agreement_id}/amend").get_data(as_text=True)  # the latest terms, to change
+    assert 'name="lines-0-quantity" type="text" value="200"' in shown and 'value="1.50"' in shown
     response = post_form(client, f"/agreements/{agreement_id}/amend", _form(veg, **{"lines-0-quantity": "300"}))
     assert response.status_code == 302
     status, in_force, versions = _agreement(app, db, agreement_id)
@@ -399,3 +404,18 @@ def test_only_the_buyer_who_posted_a_demand_closes_it_whoever_calls(app, db, peo
         with pytest.raises(RuleError):
             operations.close_demand(_user(db, people["buyer_school"]), db.session.get(Demand, demand_id))
         db.session.rollback()
+
+
+def test_an_agreement_for_a_demand_that_does_not_exist_is_refused_not_a_server_error(app, db, people, client, login,
+                                                                                      veg):
+    from market.agreements.models import Agreement
+
+    login("buyer_school")
+    _english(client)
+    supplier = _supplier_org(app, db, people)
+    response = post_form(client, f"/agreements/new?counterpart={supplier}&demand=424242", _form(veg),
+                         follow_redirects=True)
+    assert response.status_code == 200 and "The demand this agreement would answer does not exist." in \
+        response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Agreement)) == 0

@@ -10,20 +10,17 @@ from market.labels import choices
 
 
 class DemandForm(BaseForm):
+    """The choices are offered here and checked once, by `operations.post_demand` (`validate_choice=False`)."""
+
     product_name = StringField(_l("Product wanted (name)"), validators=[Optional(), Length(max=120)])
-    category = SelectField(_l("Category"), default="")
+    category = SelectField(_l("Category"), choices=choices(Category, blank="—"), default="", validate_choice=False)
     quantity = StringField(_l("Quantity"))
-    unit = SelectField(_l("Unit"))
+    unit = SelectField(_l("Unit"), choices=choices(Unit), validate_choice=False)
     wanted_by = DateField(_l("Wanted by"), format="%Y-%m-%d", validators=[DataRequired(message=_l("Enter a date."))])
     expected_price = StringField(_l("Expected price per unit (CNY, optional)"), validators=[Optional()])
     delivery_place = StringField(_l("Delivery place"), validators=[DataRequired(message=_l("Enter the delivery place.")),
                                                                    Length(max=300)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.category.choices = choices(Category, blank="—")
-        self.unit.choices = choices(Unit)
 
     def arguments(self) -> dict:
         """What `operations.post_demand` takes, as typed (it checks every value)."""
