@@ -15,7 +15,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from market.pairing.matching import Candidate, DemandSpec, match_all
+from market.demands.matching import Candidate, DemandSpec, match_all
 
 TODAY = date(2020, 3, 1)
 COUNTY_IDS = range(1, 8)  # the seven counties and districts of Fushun

@@ -48,6 +48,8 @@ def register_extensions(app: Flask) -> None:
     from market.orders import permissions as _order_rules  # noqa: F401
     from market.payments import permissions as _payment_rules  # noqa: F401
     from market.agreements import permissions as _agreement_rules  # noqa: F401
+    from market.demands import permissions as _demand_rules  # noqa: F401
+    from market.pledges import permissions as _pledge_rules  # noqa: F401
     from market.accounts import labels as _account_labels  # noqa: F401  (registers its enums' names)
     from market.catalog import labels as _catalog_labels  # noqa: F401
     from market.orders import labels as _order_labels  # noqa: F401
@@ -81,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
     for name in ("home", "accounts", "admin", "catalog", "bulletins", "orders", "pairing", "payments",
-                 "agreements", "pledges", "reports", "api"):
+                 "demands", "tallies", "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)
@@ -95,7 +97,7 @@ def register_commands(app: Flask) -> None:
     from market.backup import backup_command
     from market.payments.cli import payments_cli
     from market.demo.cli import seed_demo_command
-    from market.regions.cli import geo_cli
+    from market.pairing.cli import geo_cli
 
     for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, agreements_cli, backup_command,
                     seed_demo_command):

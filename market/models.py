@@ -9,5 +9,5 @@ from market.catalog.models import Product, ProductPhoto, StockEntry, SurveyRow  
 from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine, ReservedShare  # noqa: F401
 from market.payments.models import Payment, Refund, WebhookEvent  # noqa: F401
 from market.agreements.models import Agreement, AgreementDelivery, AgreementLine, AgreementVersion  # noqa: F401
-from market.pairing.models import Demand  # noqa: F401
+from market.demands.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401

@@ -77,7 +77,7 @@ def app():
 def _database(request, app):
     """Reference data in, everything out again afterwards; rate-limit counters reset."""
     from market.extensions import db, limiter
-    from market.regions.operations import load_city
+    from market.pairing.operations import load_city
 
     with app.app_context():
         load_city(app.config["CITY_DATA_FILE"])

@@ -90,8 +90,11 @@ def test_bad_terms_get_a_message_and_nothing_is_saved(app, db, people, client, l
 
     login("buyer_school")
     supplier = _supplier_org(app, db, people)
-    response = post_form(client, f"/agreements/new?counterpart={supplier}", _form(veg, **changes))
-    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    response = post_form(client, f"/agreements/new?counterpart={supplier}", _form(veg, **changes),
+                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.request.path == "/agreements/new" and message in html
+    assert 'name="lines-1-quantity" type="text" value="150"' in html  # the terms come back as they were typed
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Agreement)) == 0
 
@@ -139,6 +142,8 @@ def test_a_change_is_a_new_version_both_sign_and_the_old_stays_readable(app, db,
     agreement_id = _draft(app, db, people, client, login, veg)
     _sign_both(app, db, people, agreement_id)
     _status, first_version, _ = _agreement(app, db, agreement_id)
+    shown = client.get(f"/agreements/{agreement_id}/amend").get_data(as_text=True)  # the latest terms, to change
+    assert 'name="lines-0-quantity" type="text" value="200"' in shown and 'value="1.50"' in shown
     response = post_form(client, f"/agreements/{agreement_id}/amend", _form(veg, **{"lines-0-quantity": "300"}))
     assert response.status_code == 302
     status, in_force, versions = _agreement(app, db, agreement_id)
@@ -325,13 +330,92 @@ def test_suppliers_see_demands_that_fit_what_they_sell(app, db, people, client, 
                                               ({"category": "", "product_name": ""}, "请说明求购什么")])
 def test_bad_demands_are_refused(app, db, people, client, login, changes, message):
     from market.i18n import local_today
-    from market.pairing.models import Demand
+    from market.demands.models import Demand
 
     login("buyer_party")
     data = {"category": "fruit", "quantity": "10", "unit": "kg", "wanted_by": local_today().isoformat(),
             "delivery_place": "食堂"}
     data.update(changes)
-    response = post_form(client, "/demands/", data)
-    assert message in response.get_data(as_text=True)
+    response = post_form(client, "/demands/", {**data, "note": "留言"}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert message in html and 'value="食堂"' in html and 'value="留言"' in html  # the form as it was typed
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Demand)) == 0
+
+
+def _demand(app, client, login, product_name="黑木耳") -> int:
+    from market.i18n import local_today
+
+    login("buyer_party")
+    response = post_form(client, "/demands/", {"product_name": product_name, "category": "edible_fungi",
+                                               "quantity": "20", "unit": "kg",
+                                               "wanted_by": (local_today() + timedelta(days=7)).isoformat(),
+                                               "delivery_place": "市委机关食堂"})
+    assert response.status_code == 302
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _english(client):
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+
+
+def test_the_price_shown_with_a_suggestion_is_read_by_the_operation(app, db, people, client, login):
+    from market.orders.models import Order
+
+    product = make_product(app, db, people, name="黑木耳", stock="800")
+    demand_id = _demand(app, client, login)
+    response = post_form(client, f"/demands/{demand_id}/order/{product}", {"quantity": "20", "seen_price": "abc"},
+                         token_from=f"/demands/{demand_id}", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.request.path == f"/demands/{demand_id}" and "价格必须是数字" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_a_closed_demand_is_closed_once_and_orders_no_more(app, db, people, client, login):
+    from market.demands.models import Demand, DemandStatus
+    from market.orders.models import Order
+
+    product = make_product(app, db, people, name="黑木耳", stock="800")
+    demand_id = _demand(app, client, login)
+    response = post_form(client, f"/demands/{demand_id}/close", token_from=f"/demands/{demand_id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/demands/")
+    with app.app_context():
+        assert db.session.get(Demand, demand_id).status == DemandStatus.CLOSED
+    _english(client)
+    again = post_form(client, f"/demands/{demand_id}/close", token_from=f"/demands/{demand_id}",
+                      follow_redirects=True)
+    assert "This demand is already closed." in again.get_data(as_text=True)
+    order = post_form(client, f"/demands/{demand_id}/order/{product}", {"quantity": "20", "seen_price": "68.00"},
+                      token_from=f"/demands/{demand_id}", follow_redirects=True)
+    assert "This demand is closed" in order.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_only_the_buyer_who_posted_a_demand_closes_it_whoever_calls(app, db, people, client, login):
+    from market.demands import operations
+    from market.demands.models import Demand
+    from market.rules import RuleError
+
+    demand_id = _demand(app, client, login)
+    with app.app_context(), app.test_request_context("/"):
+        with pytest.raises(RuleError):
+            operations.close_demand(_user(db, people["buyer_school"]), db.session.get(Demand, demand_id))
+        db.session.rollback()
+
+
+def test_an_agreement_for_a_demand_that_does_not_exist_is_refused_not_a_server_error(app, db, people, client, login,
+                                                                                      veg):
+    from market.agreements.models import Agreement
+
+    login("buyer_school")
+    _english(client)
+    supplier = _supplier_org(app, db, people)
+    response = post_form(client, f"/agreements/new?counterpart={supplier}&demand=424242", _form(veg),
+                         follow_redirects=True)
+    assert response.status_code == 200 and "The demand this agreement would answer does not exist." in \
+        response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Agreement)) == 0

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from market.pairing import matching
-from market.pairing.matching import (
+from market.demands import matching
+from market.demands.matching import (
     REASON_CODES,
     Candidate,
     DemandSpec,

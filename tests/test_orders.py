@@ -486,7 +486,7 @@ def test_the_order_story_through_the_pages(app, db, people, two_suppliers, clien
 def test_the_tally_grows_only_once_the_order_is_paid_and_accepted(app, db, people, order_id, two_suppliers, login):
     def tally():
         with app.app_context():
-            from market.pairing.queries import pair_tallies
+            from market.tallies.queries import pair_tallies
 
             return sum((r["amount"] for r in pair_tallies() if r["system"].value == "party"), Decimal("0"))
 

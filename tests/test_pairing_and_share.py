@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import post_form, sign_in
 from tests.test_catalog import _user
@@ -28,21 +28,24 @@ def test_the_city_office_adds_a_dated_pairing_and_keeps_the_history(app, db, peo
         assert paired_county(BuyerSystem.PARTY, date(2020, 6, 1)).code == "qingyuan"
     html = client.get("/pairing/").get_data(as_text=True)
     assert "2021年调整" in html and "抚脱贫发〔2020〕3号" in html and "未生效" in html
-    # the same system and date again is refused and changes nothing
+    # the same system and date again is refused and changes nothing; the form comes back as it was typed
     response = post_form(client, "/pairing/", {"which": "system", "system-system": "party", "system-county": "wanghua",
-                                               "system-valid_from": start.isoformat()})
-    assert response.status_code == 422 and "已有对口关系" in response.get_data(as_text=True)
+                                               "system-valid_from": start.isoformat(), "system-note": "重复"},
+                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "该系统在这一天已有对口关系" in html
+    assert '<option selected value="wanghua">' in html and 'value="重复"' in html
+    with app.app_context():
+        assert paired_county(BuyerSystem.PARTY, start).code == "xinfu"
 
 
 def test_a_new_pairing_changes_where_a_buyer_buys_first_from_its_date(app, db, people):
     from market.accounts.models import BuyerSystem
     from market.pairing import operations
     from market.pairing.queries import county_for_buyer
-    from market.regions.models import County
 
     with app.app_context(), app.test_request_context("/"):
-        xinfu = db.session.scalar(select(County).where(County.code == "xinfu"))
-        operations.add_system_pairing(BuyerSystem.PARTY, xinfu, date(2020, 2, 1), None)
+        operations.add_system_pairing(_user(db, people["city"]), BuyerSystem.PARTY, "xinfu", date(2020, 2, 1), None)
         db.session.commit()
         buyer = _user(db, people["buyer_party"]).organisation
         assert county_for_buyer(buyer, date(2020, 1, 15)).code == "qingyuan"
@@ -67,12 +70,47 @@ def test_village_units_are_paired_with_villages(app, db, people, factory, client
         from market.accounts.models import Organisation
 
         assert paired_village(db.session.get(Organisation, unit_id), date(2020, 4, 1)).id == village_id
-    # an ordinary canteen cannot be paired with a village
+    # an ordinary canteen cannot be paired with a village: the operation says so (the list offers only units)
     with app.app_context():
         canteen_id = _user(db, people["buyer_party"]).organisation_id
     response = post_form(client, "/pairing/", {"which": "village", "village-buyer": canteen_id,
-                                               "village-village": village_id, "village-valid_from": "2020-03-01"})
-    assert response.status_code == 422
+                                               "village-village": village_id, "village-valid_from": "2020-05-01"},
+                         follow_redirects=True)
+    assert "只有驻村扶贫单位才能与村对口" in response.get_data(as_text=True)
+    with app.app_context():
+        from market.pairing.models import VillagePairing
+
+        assert db.session.scalar(select(func.count()).select_from(VillagePairing)
+                                 .where(VillagePairing.buyer_id == canteen_id)) == 0
+
+
+def test_a_county_that_is_not_the_citys_is_refused_by_the_operation(app, db, people, client, login):
+    """The county list is the form's; which county may be paired is the operation's rule, said beside the field."""
+    from market.pairing.models import SystemPairing
+
+    login("city")
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    response = post_form(client, "/pairing/", {"which": "system", "system-system": "npc", "system-county": "atlantis",
+                                               "system-valid_from": "2031-01-01", "system-note": "typed"},
+                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Choose a county from the list." in html and 'value="typed"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SystemPairing)
+                                 .where(SystemPairing.valid_from == date(2031, 1, 1))) == 0
+
+
+@pytest.mark.parametrize("role", ["buyer_party", "county_qingyuan", "federation"])
+def test_only_the_city_office_adds_pairings_whoever_calls_the_operation(app, db, people, role):
+    from market.accounts.models import BuyerSystem
+    from market.pairing import operations
+    from market.rules import RuleError
+
+    with app.app_context(), app.test_request_context("/"):
+        with pytest.raises(RuleError):
+            operations.add_system_pairing(_user(db, people[role]), BuyerSystem.PARTY, "xinfu", date(2031, 1, 1), None)
+        db.session.rollback()
 
 
 @pytest.mark.parametrize("role", ["buyer_party", "county_qingyuan", "supplier_qingyuan", "federation", "firm"])

@@ -357,7 +357,7 @@ def test_a_partial_refund_lowers_every_counted_total_by_what_was_refunded(servic
 
     def counted():
         from market.orders.queries import declaration, share_progress
-        from market.pairing.queries import pair_tallies
+        from market.tallies.queries import pair_tallies
         from market.pledges.queries import pledges_with_progress
         from market.reports import queries
 

@@ -94,8 +94,27 @@ def test_bad_pledges_are_refused(app, db, people, client, login, data, message):
     login("firm")
     payload = {"amount": "1000", "mode": "buy_instead_of_donate", "start_date": local_today().isoformat(),
                "end_date": local_today().isoformat()}
-    payload.update(data)
-    assert message in post_form(client, "/pledges/", payload).get_data(as_text=True)
+    payload.update(data, note="节日慰问")
+    html = post_form(client, "/pledges/", payload, follow_redirects=True).get_data(as_text=True)
+    assert message in html and "节日慰问</textarea>" in html  # the form comes back as it was typed
+    with app.app_context():
+        assert db.session.scalar(select(Pledge.id)) is None
+
+
+def test_a_county_that_is_not_the_citys_is_refused_by_the_operation(app, db, people, client, login):
+    """The county list is the form's; which county a pledge may name is the operation's rule."""
+    from market.i18n import local_today
+    from market.pledges.models import Pledge
+
+    login("firm")
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    response = post_form(client, "/pledges/", {"amount": "1000", "mode": "buy_instead_of_donate",
+                                               "start_date": local_today().isoformat(),
+                                               "end_date": local_today().isoformat(), "county": "atlantis"},
+                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Choose a county from the list." in html and 'value="1000"' in html
     with app.app_context():
         assert db.session.scalar(select(Pledge.id)) is None
 

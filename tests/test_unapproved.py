@@ -30,7 +30,7 @@ def _world(app, db):
     from market.bulletins.models import BulletinIssue
     from market.catalog.models import Product, ProductPhoto
     from market.orders.models import BulkOrder, CartItem, Order
-    from market.pairing.models import Demand
+    from market.demands.models import Demand
     from market.payments.models import Payment
     from market.pledges.models import Pledge
 
@@ -205,7 +205,7 @@ def test_the_permission_rule_shows_an_unapproved_organisation_no_more_than_a_vis
     from market.agreements.models import Agreement
     from market.catalog.models import Product, SurveyRow
     from market.orders.models import Order, ReservedShare
-    from market.pairing.models import Demand
+    from market.demands.models import Demand
     from market.payments.models import Payment
     from market.permissions import Action, Decision, decide, may_open, unapproved
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -7,6 +9,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,18 +18,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from market.agreements.models import ScheduleKind
+from market.agreements.models import AgreementVersion, ScheduleKind
+from market.agreements.terms import WEEKDAYS, LineTerms, Terms
 from market.forms import BaseForm
 from market.labels import choices
-
-WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")), (4, _l("Friday")),
-            (5, _l("Saturday")), (6, _l("Sunday"))]
+from market.numbers import whole_number
 
 
 def _product_id(form, field):
     """The product is chosen from a list, but a posted value is whatever was sent: an id or a field message."""
-    from market.numbers import whole_number
-
     if field.data and whole_number(field.data) is None:
         raise ValidationError(_l("Choose a product from the list."))
 
@@ -52,18 +52,36 @@ class AgreementForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from wtforms import SelectChoice
-
         self.weekdays.choices = [SelectChoice(value, label) for value, label in WEEKDAYS]
 
-    def terms(self):
-        from market.agreements.operations import LineTerms, Terms
+    def offer(self, products) -> None:
+        """The products every line may name: the supplier's listed ones."""
+        options = [SelectChoice("", "—")] + [SelectChoice(str(p.id), f"{p.name} · ¥{p.price}/{p.unit.value}")
+                                             for p in products]
+        for entry in self.lines:
+            entry.product_id.choices = options
 
+    def terms(self) -> Terms:
         lines = [LineTerms(int(entry.product_id.data), entry.quantity.data, entry.unit_price.data)
                  for entry in self.lines if entry.product_id.data]
         return Terms(lines=lines, schedule_kind=self.schedule_kind.data, weekdays=list(self.weekdays.data or []),
                      month_day=self.month_day.data, start_date=self.start_date.data, end_date=self.end_date.data,
                      delivery_place=self.delivery_place.data or "", note=self.note.data)
+
+
+def new_terms(today: date, product_id: str | None = None) -> dict:
+    """What a new agreement's form shows first: a year from today, and the product it was opened for."""
+    return {"start_date": today, "end_date": today.replace(year=today.year + 1),
+            "lines": [{"product_id": product_id}] if product_id else []}
+
+
+def version_terms(version: AgreementVersion) -> dict:
+    """What the form shows to change an agreement: the terms of its latest version."""
+    return {"lines": [{"product_id": str(line.product_id), "quantity": f"{line.quantity.normalize():f}",
+                       "unit_price": f"{line.unit_price}"} for line in version.lines],
+            "schedule_kind": version.schedule_kind.value, "weekdays": version.weekday_list,
+            "month_day": version.month_day, "start_date": version.start_date, "end_date": version.end_date,
+            "delivery_place": version.delivery_place, "note": version.note}
 
 
 class TerminateForm(BaseForm):

@@ -4,7 +4,6 @@ deliveries into orders through the same placement as any order. Functions flush,
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
-from market.agreements.forms import WEEKDAYS
 from market.agreements.models import (
     Agreement,
     AgreementDelivery,
@@ -23,8 +21,10 @@ from market.agreements.models import (
     DeliveryState,
     ScheduleKind,
 )
+from market.agreements.terms import WEEKDAYS, LineTerms, Terms  # noqa: F401  (LineTerms: callers build terms here)
 from market import rules
 from market.catalog.models import Product
+from market.demands.models import Demand
 from market.rules import RuleError
 from market.extensions import db
 from market.i18n import local_today
@@ -38,25 +38,6 @@ MAX_YEARS = 3
 
 class AgreementError(RuleError):
     pass
-
-
-@dataclass
-class LineTerms:
-    product_id: int
-    quantity: object
-    unit_price: object
-
-
-@dataclass
-class Terms:
-    lines: list[LineTerms]
-    schedule_kind: str
-    weekdays: list[int] = field(default_factory=list)
-    month_day: int | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    delivery_place: str = ""
-    note: str | None = None
 
 
 def _side(user: User, agreement: Agreement) -> str | None:
@@ -149,6 +130,8 @@ def create_agreement(user: User, counterpart: Organisation, terms: Terms, *, dem
         raise AgreementError(_("An agreement is between a canteen (budget unit) and a supplier."), "counterpart")
     if counterpart.status != OrgStatus.ACTIVE:
         raise AgreementError(_("The other party is not approved."), "counterpart")
+    if demand_id is not None and db.session.get(Demand, demand_id) is None:
+        raise AgreementError(_("The demand this agreement would answer does not exist."), "demand")
     checked = check_terms(supplier, terms)
     agreement = Agreement(buyer_id=buyer.id, supplier_id=supplier.id, proposed_by_id=mine.id,
                           status=AgreementStatus.DRAFT, demand_id=demand_id)

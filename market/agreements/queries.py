@@ -8,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from market.accounts.models import Organisation, OrgKind
+from market.accounts.models import Organisation, OrgKind, OrgStatus
 from market.agreements.models import Agreement, AgreementDelivery, AgreementVersion, DeliveryState
 from market.agreements.operations import version_due_dates
+from market.catalog.models import Product
 from market.extensions import db
 from market.i18n import SHANGHAI
 from market.orders.models import ACCEPTED_STATES, Order
@@ -23,6 +24,32 @@ def agreements_for(org: Organisation) -> list[Agreement]:
     if org.kind != OrgKind.CITY_OFFICE:
         stmt = stmt.where(or_(Agreement.buyer_id == org.id, Agreement.supplier_id == org.id))
     return list(db.session.scalars(stmt))
+
+
+def counterpart_kind(org: Organisation) -> OrgKind:
+    """Whom an organisation draws up an agreement with: a canteen with a supplier, a supplier with a canteen."""
+    return OrgKind.SUPPLIER if org.kind == OrgKind.BUYER else OrgKind.BUYER
+
+
+def counterparts(org: Organisation) -> list[Organisation]:
+    """The approved organisations `org` may propose an agreement to, by name."""
+    return list(db.session.scalars(select(Organisation).where(Organisation.kind == counterpart_kind(org),
+                                                              Organisation.status == OrgStatus.ACTIVE)
+                                   .order_by(Organisation.name)))
+
+
+def counterpart(org: Organisation, counterpart_id: int) -> Organisation | None:
+    """One of `counterparts(org)`, or None."""
+    other = db.session.get(Organisation, counterpart_id)
+    if other is None or other.kind != counterpart_kind(org) or other.status != OrgStatus.ACTIVE:
+        return None
+    return other
+
+
+def supplier_products(supplier_id: int) -> list[Product]:
+    """The products a supplier has in the catalog, by name: what its agreements may list."""
+    return list(db.session.scalars(select(Product).where(Product.supplier_id == supplier_id, Product.listed_clause())
+                                   .order_by(Product.name)))
 
 
 def agreement_detail(agreement_id: int) -> Agreement | None:

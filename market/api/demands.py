@@ -9,7 +9,7 @@ from market.accounts.models import OrgKind
 from market.api import bp
 from market.api.auth import only_for, signed_in
 from market.api.serializers import demand_json
-from market.pairing.queries import demands_for
+from market.demands.queries import demands_for
 
 
 @bp.route("/demands")

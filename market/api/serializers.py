@@ -11,7 +11,7 @@ from market.accounts.models import ApiToken, User
 from market.agreements.models import Agreement
 from market.catalog.models import Product, StockEntry
 from market.orders.models import Order, ReservedShare
-from market.pairing.models import Demand
+from market.demands.models import Demand
 from market.regions.models import County
 
 

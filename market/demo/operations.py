@@ -12,7 +12,7 @@ from market.extensions import db
 from market.pairing.models import VillagePairing
 from market.regions.models import Village
 from market.regions import queries as regions
-from market.regions.operations import load_city
+from market.pairing.operations import load_city
 
 
 def seed_demo(password: str) -> int:
@@ -240,8 +240,8 @@ def seed_agreements_and_demands() -> None:
     from market.agreements.models import Agreement
     from market.catalog.models import Product
     from market.i18n import local_today
-    from market.pairing.models import Demand
-    from market.pairing.operations import post_demand
+    from market.demands.models import Demand
+    from market.demands.operations import post_demand
 
     today = local_today()
     if db.session.scalar(select(Agreement.id).limit(1)) is None:

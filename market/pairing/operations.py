@@ -1,73 +1,106 @@
-"""Pairings are added, never overwritten: a new row with a later start date supersedes the old one."""
+"""Pairings are added, never overwritten: a new row with a later start date supersedes the old one.
+
+Only the city office adds pairings; the city data file brings the first ones (`load_city`)."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind
-from market.rules import RuleError
+from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind, OrgStatus, User
 from market.extensions import db
 from market.pairing.models import SystemPairing, VillagePairing
+from market.regions import queries as regions
 from market.regions.models import County, Village
+from market.regions.operations import load_places, read_city_file
+from market.rules import RuleError
 
 
-def add_system_pairing(system: BuyerSystem, county: County, valid_from: date, note: str | None) -> SystemPairing:
+def _require_city_office(user: User) -> None:
+    org = user.organisation
+    if org.kind != OrgKind.CITY_OFFICE or org.status != OrgStatus.ACTIVE:
+        raise RuleError(_("Only the city office edits pairings."))
+
+
+def _note(note: str | None) -> str | None:
+    return (note or "").strip()[:300] or None
+
+
+def add_system_pairing(user: User, system, county_code: str | None, valid_from: date | None,
+                       note: str | None) -> SystemPairing:
+    """Pair a system of city agencies with a county from `valid_from` on (measure 5.2)."""
+    _require_city_office(user)
+    if system not in BuyerSystem.__members__.values():
+        raise RuleError(_("Choose a system."), "system")
     if system == BuyerSystem.OTHER:
         raise RuleError(_("Schools, hospitals and firms have no paired county."), "system")
+    county = regions.county_by_code(county_code)
+    if county is None:
+        raise RuleError(_("Choose a county from the list."), "county")
+    if valid_from is None:
+        raise RuleError(_("Enter a date."), "valid_from")
+    system = BuyerSystem(system)
     if db.session.scalar(select(SystemPairing).where(SystemPairing.system == system,
                                                      SystemPairing.valid_from == valid_from)):
         raise RuleError(_("This system already has a pairing from that date."), "valid_from")
-    pairing = SystemPairing(system=system, county=county, valid_from=valid_from, note=(note or "").strip() or None)
+    pairing = SystemPairing(system=system, county=county, valid_from=valid_from, note=_note(note))
     db.session.add(pairing)
     db.session.flush()
     return pairing
 
 
-def add_village_pairing(buyer: Organisation, village: Village, valid_from: date, note: str | None) -> VillagePairing:
-    if buyer.kind != OrgKind.BUYER or buyer.buyer_type != BuyerType.VILLAGE_UNIT:
+def add_village_pairing(user: User, buyer_id: int | None, village_id: int | None, valid_from: date | None,
+                        note: str | None) -> VillagePairing:
+    """Pair a village-stationed unit with the village it assists from `valid_from` on (measure 5.3)."""
+    _require_city_office(user)
+    buyer = db.session.get(Organisation, buyer_id) if buyer_id else None
+    if buyer is None or buyer.kind != OrgKind.BUYER or buyer.buyer_type != BuyerType.VILLAGE_UNIT:
         raise RuleError(_("Only a village-stationed unit is paired with a village."), "buyer")
+    village = db.session.get(Village, village_id) if village_id else None
+    if village is None:
+        raise RuleError(_("Choose a village from the list."), "village")
+    if valid_from is None:
+        raise RuleError(_("Enter a date."), "valid_from")
     if db.session.scalar(select(VillagePairing).where(VillagePairing.buyer_id == buyer.id,
                                                       VillagePairing.valid_from == valid_from)):
         raise RuleError(_("This unit already has a pairing from that date."), "valid_from")
-    pairing = VillagePairing(buyer=buyer, village=village, valid_from=valid_from, note=(note or "").strip() or None)
+    pairing = VillagePairing(buyer=buyer, village=village, valid_from=valid_from, note=_note(note))
     db.session.add(pairing)
     db.session.flush()
     return pairing
 
 
-def post_demand(user, *, product_name, category, quantity, unit, wanted_by, expected_price, delivery_place, note):
-    """A buyer's demand post; quantities, prices and dates by the same rules as everywhere."""
-    from market import rules
-    from market.catalog.models import Category, Unit
-    from market.i18n import local_today
-    from market.pairing.models import Demand
+def load_system_pairings(data: dict) -> int:
+    """Create or update the system pairings of a city data file (after its counties); returns the new rows.
 
-    org = user.organisation
-    if org.kind not in (OrgKind.BUYER, OrgKind.FIRM) or not org.is_active:
-        raise RuleError(_("Only approved canteens, budget units and firms post demands."))
-    name = (product_name or "").strip() or None
-    if not name and not category:
-        raise RuleError(_("Say what you want: a product name, a category, or both."), "product_name")
-    qty = rules.quantity(quantity)
-    price = rules.price(expected_price) if expected_price not in (None, "") else None
-    if wanted_by is None or wanted_by < local_today():
-        raise RuleError(_("The wanted-by date cannot be in the past."), "wanted_by")
-    place = (delivery_place or "").strip()
-    if not place:
-        raise RuleError(_("Enter the delivery place."), "delivery_place")
-    demand = Demand(buyer_id=org.id, product_name=name, category=Category(category) if category else None,
-                    quantity=qty, unit=Unit(unit), wanted_by=wanted_by, expected_price=price,
-                    delivery_place=place[:300], note=(note or "").strip()[:500] or None, created_by_id=user.id)
-    db.session.add(demand)
+    A pairing row is keyed by (system, valid_from), so next year's arrangement is a new row in the file and the
+    old one stays as history."""
+    by_code = {c.code: c for c in db.session.scalars(select(County))}
+    added = 0
+    for prow in data.get("system_pairings", []):
+        system = BuyerSystem(prow["system"])
+        valid_from = date.fromisoformat(prow["valid_from"])
+        pairing = db.session.scalar(
+            select(SystemPairing).where(SystemPairing.system == system, SystemPairing.valid_from == valid_from)
+        )
+        if pairing is None:
+            pairing = SystemPairing(system=system, valid_from=valid_from)
+            db.session.add(pairing)
+            added += 1
+        pairing.county = by_code[prow["county"]]
+        pairing.note = prow.get("note")
     db.session.flush()
-    return demand
+    return added
 
 
-def close_demand(demand) -> None:
-    from market.pairing.models import DemandStatus
+def load_city(path: str | Path) -> dict[str, int]:
+    """Create or update counties, villages and system pairings from a city data file; returns counts of new rows.
 
-    demand.status = DemandStatus.CLOSED
-    db.session.flush()
+    Running it again changes nothing."""
+    data = read_city_file(path)
+    counts = load_places(data)
+    counts["pairings"] = load_system_pairings(data)
+    return counts

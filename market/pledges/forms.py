@@ -11,15 +11,24 @@ from market.pledges.models import PledgeMode
 
 
 class PledgeForm(BaseForm):
+    """The choices are offered here and checked once, by `operations.make_pledge` (`validate_choice=False`)."""
+
     amount = StringField(_l("Sum pledged (CNY)"))
-    mode = SelectField(_l("Mode"), choices=choices(PledgeMode))
+    mode = SelectField(_l("Mode"), choices=choices(PledgeMode), validate_choice=False)
     start_date = DateField(_l("From"), format="%Y-%m-%d", validators=[Optional()])
     end_date = DateField(_l("To"), format="%Y-%m-%d", validators=[Optional()])
-    county = SelectField(_l("Only from this county (optional)"), default="")
-    category = SelectField(_l("Only this category (optional)"), choices=choices(Category, blank="—"), default="")
+    county = SelectField(_l("Only from this county (optional)"), default="", validate_choice=False)
+    category = SelectField(_l("Only this category (optional)"), choices=choices(Category, blank="—"), default="",
+                           validate_choice=False)
     note = TextAreaField(_l("Note (e.g. staff welfare purchase, holiday gifts)"), validators=[Optional(),
                                                                                               Length(max=1000)])
     show_publicly = BooleanField(_l("Show our firm on the public roll of honour"))
+
+    def arguments(self) -> dict:
+        """What `operations.make_pledge` takes, as typed (it checks every value)."""
+        return dict(amount=self.amount.data, mode=self.mode.data, start_date=self.start_date.data,
+                    end_date=self.end_date.data, county=self.county.data or None,
+                    category=self.category.data or None, note=self.note.data, show_publicly=self.show_publicly.data)
 
 
 class ReviewForm(BaseForm):

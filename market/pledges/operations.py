@@ -12,14 +12,15 @@ from market.catalog.models import Category
 from market.rules import RuleError
 from market.extensions import db
 from market.pledges.models import Pledge, PledgeMode, PledgeStatus
-from market.regions.models import County
+from market.regions import queries as regions
 from market.state import change_state
 from market.types import utcnow
 
 
 def make_pledge(user: User, *, amount, mode, start_date: date | None, end_date: date | None,
-                county: County | None = None, category: str | None = None, note: str | None = None,
+                county: str | None = None, category: str | None = None, note: str | None = None,
                 show_publicly: bool = False) -> Pledge:
+    """A firm's pledge, optionally only from one county (its code) or of one category; the federation reviews it."""
     firm = user.organisation
     if firm.kind != OrgKind.FIRM or firm.status != OrgStatus.ACTIVE:
         raise RuleError(_("Only an approved private firm makes pledges."))
@@ -32,8 +33,11 @@ def make_pledge(user: User, *, amount, mode, start_date: date | None, end_date: 
         raise RuleError(_("The end date cannot come before the start date."), "end_date")
     if category and category not in Category.__members__.values():
         raise RuleError(_("Choose a category."), "category")
+    only_from = regions.county_by_code(county) if county else None
+    if county and only_from is None:
+        raise RuleError(_("Choose a county from the list."), "county")
     pledge = Pledge(firm_id=firm.id, amount=value, mode=PledgeMode(mode), start_date=start_date, end_date=end_date,
-                    county_id=county.id if county else None, category=Category(category) if category else None,
+                    county_id=only_from.id if only_from else None, category=Category(category) if category else None,
                     note=(note or "").strip()[:1000] or None, show_publicly=bool(show_publicly))
     db.session.add(pledge)
     db.session.flush()

@@ -65,6 +65,11 @@ def pledges_with_progress(*, firm_id: int | None = None, status: PledgeStatus | 
     return [Progress(p, _money(sums.get(p.id))) for p in pledges]
 
 
+def progress_of(pledge: Pledge) -> Progress:
+    """One pledge with what fulfils it."""
+    return next(p for p in pledges_with_progress(firm_id=pledge.firm_id) if p.pledge.id == pledge.id)
+
+
 def _money(raw) -> Decimal:
     # The subquery loses the Money type: the sum comes back in fen.
     if raw is None:

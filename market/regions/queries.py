@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import select
 
 from market.extensions import db
-from market.regions.models import County
+from market.regions.models import County, Village
 
 
 def county_by_code(code: str | None) -> County | None:
@@ -27,3 +27,8 @@ def county_or_404(code: str) -> County:
 def counties() -> list[County]:
     """All counties of the city, in the city's own order."""
     return list(db.session.scalars(select(County).order_by(County.sort_order, County.id)))
+
+
+def villages() -> list[Village]:
+    """All villages, county by county."""
+    return list(db.session.scalars(select(Village).order_by(Village.county_id, Village.id)))

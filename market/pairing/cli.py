@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from market.extensions import db
-from market.regions.operations import load_city
+from market.pairing.operations import load_city
 
 geo_cli = AppGroup("geo", help="Counties, villages and pairings of the city.")
 
