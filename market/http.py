@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from market.extensions import cache
 from market.i18n import current_locale
 
 
@@ -48,8 +49,6 @@ def shared_fragment(name: str, parts: tuple, render: Callable[[], str]) -> Marku
     """HTML that is the same for every visitor asking with the same `parts` (which must include a version of
     everything it shows), rendered once and kept in the cache. The cache is a speed-up only: when it cannot be
     reached, the fragment is rendered each time."""
-    from market.extensions import cache
-
     material = "|".join(str(part) for part in (*parts, current_locale(), request.query_string.decode()))
     key = f"{name}:" + hashlib.sha256(material.encode()).hexdigest()
     try:

@@ -7,6 +7,9 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import gettext as _
+
+from market.links import external_url
 
 log = logging.getLogger("market.mail")
 
@@ -41,10 +44,6 @@ def send_mail(to: list[str], subject: str, body: str) -> bool:
 
 def tell_suppliers(orders) -> None:
     """A new-order message to every active person of each order's supplier (after the order is committed)."""
-    from flask_babel import gettext as _
-
-    from market.links import external_url
-
     for order in orders:
         recipients = [person.email for person in order.supplier.members if person.active]
         lines = "\n".join(f"- {line.product_name}: {line.quantity.normalize():f} × ¥{line.unit_price}"

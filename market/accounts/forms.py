@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, Role, SupplierType
 from market.accounts.operations import PASSWORD_LENGTH, SELF_REGISTERING_KINDS
 from market.forms import BaseForm
+from market.i18n import localized_name
 from market.labels import choices
 from market.regions.queries import counties
 
@@ -18,8 +19,6 @@ PASSWORD_RULES = [
 
 
 def county_choices() -> list[tuple[str, str]]:
-    from market.i18n import localized_name
-
     return [SelectChoice("", _l("— choose —"))] + [SelectChoice(c.code, localized_name(c)) for c in counties()]
 
 

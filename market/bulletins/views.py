@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from market.accounts.models import OrgKind
 from market.bulletins import bp, queries
+from market.bulletins.exports import BULLETIN_CSV_COLUMNS, bulletin_csv
 from market.bulletins import operations as ops
 from market.bulletins.forms import PublishForm
 from market.http import not_modified, page_etag, with_etag
@@ -81,8 +82,6 @@ def issue(issue_id: int):
 
 @bp.route("/issues/<int:issue_id>.csv")
 def issue_csv(issue_id: int):
-    from market.bulletins.exports import bulletin_csv
-
     issue = queries.issue_with_items(issue_id)
     if issue is None:
         abort(404)
@@ -116,6 +115,4 @@ def county_feed(code: str):
 
 @bp.route("/format")
 def csv_format():
-    from market.bulletins.exports import BULLETIN_CSV_COLUMNS
-
     return render_template("bulletins/format.html", columns=BULLETIN_CSV_COLUMNS)

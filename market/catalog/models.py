@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.accounts.models import Organisation, OrgStatus, User
 from market.extensions import db
+from market.i18n import local_today
 from market.regions.models import County, Village
 from market.types import Money, Quantity, UTCDateTime, enum_column, utcnow
 
@@ -187,8 +188,6 @@ class Product(db.Model):
 
 
 def _today() -> date:
-    from market.i18n import local_today
-
     return local_today()
 
 

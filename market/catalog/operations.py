@@ -18,6 +18,7 @@ from market.catalog import rules as product_rules
 from market.catalog.models import ListingStatus, Product, ProductPhoto, StockEntry, StockReason, SurveyRow, Unit
 from market.catalog.survey import checks as survey_checks
 from market.extensions import db
+from market.labels import label
 from market.i18n import local_today
 from market.i18n import quantity as quantity_text
 from market.regions.models import County
@@ -340,6 +341,4 @@ def surveyed_product(county: County, product_id: int, unit: Unit) -> Product:
 
 
 def _unit_label(unit) -> str:
-    from market.labels import label  # labels knows every feature's enums: read when a message needs one
-
     return label(unit)

@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from market.accounts.models import OrgKind
 from market.catalog import bp, queries
+from market.catalog import exports
 from market.catalog import operations as ops
 from market.catalog.forms import (
     CartAddForm,
@@ -129,8 +130,6 @@ def _listing(county: County | None, version: str, paired: County | None) -> Mark
 
 @bp.route("/<code>/catalog.<any(xlsx, csv, pdf):fmt>")
 def export(code: str, fmt: str):
-    from market.catalog import exports
-
     county = county_or_404(code)
     _total, rows = queries.published_products(
         county, queries.CatalogFilters(per_page=100_000), local_today())
