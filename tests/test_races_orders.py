@@ -15,9 +15,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
-from tests.test_catalog import _ledger_sum, _product, _user, make_product
-from tests.test_orders import _act, _orders_of_bulk, _place
+from tests.conftest import PASSWORD, bearer_headers as _bearer
+from tests.factories import act_on_order as _act, get_product as _product, ledger_sum as _ledger_sum, make_product
+from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place
+from tests.factories import released_entries as _released_entries, user_by_email as _user
 
 N = 20
 
@@ -51,12 +52,6 @@ def order_of_10kg(app, db, people):
     return _orders_of_bulk(app, db, bulk_id)[0], product_id
 
 
-def _bearer(app, email: str) -> dict:
-    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 201, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
-
-
 def _api_post(base: str, headers: dict, path: str, body: dict | None = None):
     def call():
         response = requests.post(f"{base}/api/v1{path}", json=body or {}, headers=headers, timeout=60)
@@ -66,14 +61,6 @@ def _api_post(base: str, headers: dict, path: str, body: dict | None = None):
         return response.status_code
 
     return call
-
-
-def _released_entries(app, db, order_id) -> int:
-    from market.catalog.models import StockEntry, StockReason
-
-    with app.app_context():
-        return db.session.scalar(select(func.count(StockEntry.id)).where(
-            StockEntry.order_id == order_id, StockEntry.reason == StockReason.ORDER_RELEASED))
 
 
 def _events(app, db, order_id, action) -> int:

@@ -11,14 +11,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, post_form
-from tests.test_catalog import PRODUCT
-
-
-def _token(app, email: str) -> dict:
-    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 201, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
+from tests.conftest import bearer_headers as _token, post_form
+from tests.factories import PRODUCT
 
 
 def _product_fields(**overrides) -> dict:
@@ -212,7 +206,7 @@ def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, l
 
     from market.i18n import local_today
     from market.orders.models import Order
-    from tests.test_catalog import make_product
+    from tests.factories import make_product
 
     today = local_today()
     product = make_product(app, db, people, name="黑木耳", stock="800")
@@ -235,7 +229,7 @@ def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, l
 
 
 def test_an_order_over_the_api_notifies_its_supplier_once(app, db, people, caplog):
-    from tests.test_catalog import make_product
+    from tests.factories import make_product
 
     product = make_product(app, db, people, stock="100")
     client, headers = app.test_client(), _token(app, people["buyer_party"])
@@ -249,7 +243,7 @@ def test_an_order_over_the_api_notifies_its_supplier_once(app, db, people, caplo
 def test_a_rolled_back_placement_tells_no_one(app, db, people, caplog):
     from market.accounts.models import User
     from market.orders import operations as ops
-    from tests.test_catalog import make_product
+    from tests.factories import make_product
 
     product = make_product(app, db, people, stock="100")
     with caplog.at_level(logging.INFO, logger="market.mail"):

@@ -15,7 +15,6 @@ import pytest
 from PIL import Image
 
 from tests.browser.conftest import ARTIFACTS
-from tests.test_payments import localstripe, stripe  # noqa: F401  (fixtures: the fake payment server)
 
 pytestmark = pytest.mark.browser
 
