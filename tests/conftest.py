@@ -142,6 +142,17 @@ def bearer_headers(app, email: str, password: str = PASSWORD) -> dict:
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
+def signed_in_session(base: str, email: str, password: str = PASSWORD) -> requests.Session:
+    """A `requests` session signed in on the live server at `base` (a browser of its own)."""
+    session = requests.Session()
+    page = session.get(base + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = session.post(base + "/login", data={"csrf_token": token, "email": email, "password": password},
+                            allow_redirects=False, timeout=10)
+    assert response.status_code == 302
+    return session
+
+
 def upload_survey(client, body: bytes, name="survey.csv"):
     """Post a survey file to the county office's import (the client is signed in as a county office)."""
     return post_form(client, "/catalog/survey/import", {"file": (io.BytesIO(body), name)},
@@ -175,7 +186,7 @@ def wait_until(predicate, timeout=10.0) -> bool:
 
 @pytest.fixture()
 def factory(app):
-    """Object factories; call them inside `with app.app_context():` (see `db`)."""
+    """tests/factories.py; `county`, `organisation` and `user` go inside `with app.app_context():` (see `db`)."""
     return factories
 
 

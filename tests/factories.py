@@ -87,11 +87,6 @@ def user_by_email(db, email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def count_rows(app, db, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
 # --- products ---------------------------------------------------------------------------------------------------
 
 
@@ -154,6 +149,11 @@ def ledger_sum(app, db, product_id) -> Decimal:
     with app.app_context():
         total = db.session.scalar(select(func.sum(StockEntry.delta)).where(StockEntry.product_id == product_id))
         return total or Decimal("0")
+
+
+def count_rows(app, db, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def survey_row_count(app, db) -> int:

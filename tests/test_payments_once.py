@@ -13,8 +13,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, STRIPE_SECRET as SECRET, FaultySession, charges_of as _charges_of
-from tests.conftest import pay_by_card as _pay, post_form, stripe_data as _fake, wait_until as _wait
+from tests.conftest import STRIPE_SECRET as SECRET, FaultySession, charges_of as _charges_of
+from tests.conftest import pay_by_card as _pay, post_form, signed_in_session as _browser, stripe_data as _fake
+from tests.conftest import wait_until as _wait
 from tests.factories import act_on_order as _act, get_order as _order, get_product as _product
 from tests.factories import last_payment as _payment, ledger_sum as _ledger_sum
 from tests.factories import order_line_product as _order_line_product, released_entries as _released_entries
@@ -41,15 +42,6 @@ def _together(jobs):
         t.join(timeout=180)
     assert not any(t.is_alive() for t in threads), "a thread never finished"
     return results
-
-
-def _browser(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    token = CSRF.search(session.get(base + "/login", timeout=10).text).group(1)
-    response = session.post(base + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
-                            allow_redirects=False, timeout=10)
-    assert response.status_code == 302
-    return session
 
 
 def _same_browser(first: requests.Session, n: int) -> list[requests.Session]:

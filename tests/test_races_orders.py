@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, bearer_headers as _bearer
+from tests.conftest import bearer_headers as _bearer, signed_in_session as _signed_in_session
 from tests.factories import act_on_order as _act, get_product as _product, ledger_sum as _ledger_sum, make_product
 from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place
 from tests.factories import released_entries as _released_entries, user_by_email as _user
@@ -161,16 +161,6 @@ def test_simultaneous_confirms_confirm_once(app, db, people, order_of_10kg):
     assert results.count("ok") == 1, results
     assert _status(app, db, order_id).value == "confirmed"
     assert _events(app, db, order_id, "confirm") == 1
-
-
-def _signed_in_session(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(base + "/login", timeout=10).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = session.post(base + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
-                            allow_redirects=False, timeout=10)
-    assert response.status_code == 302
-    return session
 
 
 def test_a_double_submitted_cancel_form_cancels_once_and_tells_the_second_why(
