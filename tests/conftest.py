@@ -1,4 +1,6 @@
-"""Fixtures: app, client, database, a login per role, factories and a SQL statement counter.
+"""Fixtures: app, client, database, a login per role, factories, a SQL statement counter and localstripe (a fake
+Stripe); and the helpers that send requests as a browser or an API client would (forms, tokens, webhooks).
+Builders and readers of objects are in tests/factories.py.
 
 The suite runs on a throwaway SQLite file by default and on PostgreSQL when TEST_DATABASE_URL is set
 (the schema comes from the migrations, so they are tested on both). Every test starts from the city's
@@ -25,12 +27,11 @@ import requests
 from sqlalchemy import MetaData, event, text
 
 from config import normalise_database_url
+from tests import factories
+from tests.factories import PASSWORD
 
 TMP = Path(tempfile.mkdtemp(prefix="market-tests-"))
 os.environ.setdefault("MARKET_INSTANCE_PATH", str(TMP / "instance"))
-
-from tests import factories  # noqa: E402  (after the instance path is set)
-from tests.factories import PASSWORD  # noqa: E402
 
 
 def database_url() -> str:

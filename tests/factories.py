@@ -98,8 +98,7 @@ def make_product(app=None, db=None, people=None, role: str = "supplier_qingyuan"
     `make_product(app, db, people, role, ...)`: the manager `people[role]` lists it for their organisation, in an
     app context of its own, and it is committed. `make_product(supplier=organisation, ...)`: listed for that
     supplier by no one in particular, inside the caller's app context, flushed only.
-    `fields` are product fields (`market.catalog.operations.PRODUCT_FIELDS`) over a kilogram of black fungus at
-    ¥68.00, minimum order 1, ten households.
+    `fields` go to `product_fields`.
     """
     if supplier is not None:
         return _listed(supplier, None, publish, stock, fields).id
@@ -110,14 +109,21 @@ def make_product(app=None, db=None, people=None, role: str = "supplier_qingyuan"
         return product_id
 
 
-def _listed(supplier, person, publish: bool, stock: str, fields: dict):
-    from market.catalog import operations as ops
+def product_fields(**fields) -> dict:
+    """Fields for `create_product`: `fields` over a kilogram of black fungus at ¥68.00, minimum order 1, ten
+    households."""
     from market.catalog.models import Category, Unit
 
     values = {"name": "黑木耳", "category": Category.EDIBLE_FUNGI, "unit": Unit.KG, "price": Decimal("68.00"),
               "min_order_quantity": Decimal("1"), "households_linked": 10}
     values.update(fields)
-    product = ops.create_product(supplier, person, values, Decimal(stock))
+    return values
+
+
+def _listed(supplier, person, publish: bool, stock: str, fields: dict):
+    from market.catalog import operations as ops
+
+    product = ops.create_product(supplier, person, product_fields(**fields), Decimal(stock))
     if publish:
         ops.submit_product(product)
         ops.review_product(product, person, approve=True)

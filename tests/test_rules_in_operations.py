@@ -12,16 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import bearer_headers as _token, post_form
-from tests.factories import PRODUCT
-
-
-def _product_fields(**overrides) -> dict:
-    from market.catalog.models import Category, Unit
-
-    fields = {"name": "黑木耳", "category": Category.EDIBLE_FUNGI, "unit": Unit.KG, "price": Decimal("68.00"),
-              "min_order_quantity": Decimal("1"), "households_linked": 10}
-    fields.update(overrides)
-    return fields
+from tests.factories import PRODUCT, product_fields as _product_fields
 
 
 def _count_products(app, db) -> int:
