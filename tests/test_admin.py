@@ -7,20 +7,20 @@ import re
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, post_form, sign_in
+from tests.factories import user_by_email
 
 
-def _user(app, db, email):
-    from market.accounts.models import User
-
+def _ids(app, db, email):
+    """(user id, organisation id) of the person with `email`."""
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = user_by_email(db, email)
         return user.id, user.organisation_id
 
 
 def test_reset_password_gives_a_temporary_password_and_signs_the_person_out(app, client, db, login, people):
     victim = app.test_client()
     login("firm", victim)
-    user_id, _ = _user(app, db, people["firm"])
+    user_id, _ = _ids(app, db, people["firm"])
     login("city")
     response = post_form(client, f"/admin/users/{user_id}/reset-password", token_from="/admin/users")
     assert response.status_code == 200
@@ -36,7 +36,7 @@ def test_reset_password_gives_a_temporary_password_and_signs_the_person_out(app,
 
 def test_suspending_a_person_signs_them_out_and_keeps_them_out(app, client, db, login, people):
     victim = login("firm", app.test_client())
-    user_id, _ = _user(app, db, people["firm"])
+    user_id, _ = _ids(app, db, people["firm"])
     login("city")
     assert post_form(client, f"/people/{user_id}/suspend", token_from="/admin/users").status_code == 302
     assert victim.get("/account").status_code == 302
@@ -47,7 +47,7 @@ def test_suspending_a_person_signs_them_out_and_keeps_them_out(app, client, db, 
 
 def test_suspending_an_organisation_needs_a_reason_and_locks_its_people_out(app, client, db, login, people):
     victim = login("supplier_xinbin", app.test_client())
-    _, org_id = _user(app, db, people["supplier_xinbin"])
+    _, org_id = _ids(app, db, people["supplier_xinbin"])
     login("city")
     response = post_form(client, f"/admin/organisations/{org_id}/suspend", {"reason": ""}, token_from="/")
     assert response.status_code == 302 and response.headers["Location"] == f"/admin/organisations/{org_id}"
@@ -62,7 +62,7 @@ def test_suspending_an_organisation_needs_a_reason_and_locks_its_people_out(app,
 
 
 def test_the_city_office_cannot_suspend_itself(app, client, db, login, people):
-    _, org_id = _user(app, db, people["city"])
+    _, org_id = _ids(app, db, people["city"])
     login("city")
     assert post_form(client, f"/admin/organisations/{org_id}/suspend", {"reason": "x"}, token_from="/").status_code == 403
 
@@ -70,8 +70,8 @@ def test_the_city_office_cannot_suspend_itself(app, client, db, login, people):
 def test_audit_log_records_who_changed_a_status_with_old_and_new_values(app, client, db, login, people):
     from market.audit.models import AuditEntry
 
-    _, org_id = _user(app, db, people["firm"])
-    city_id, _ = _user(app, db, people["city"])
+    _, org_id = _ids(app, db, people["firm"])
+    city_id, _ = _ids(app, db, people["city"])
     login("city")
     post_form(client, f"/admin/organisations/{org_id}/suspend", {"reason": "test"}, token_from="/")
     with app.app_context():
@@ -89,7 +89,7 @@ def test_audit_log_records_who_changed_a_status_with_old_and_new_values(app, cli
 def test_audit_log_records_password_resets_without_the_password(app, client, db, login, people):
     from market.audit.models import AuditEntry
 
-    user_id, _ = _user(app, db, people["firm"])
+    user_id, _ = _ids(app, db, people["firm"])
     login("city")
     post_form(client, f"/admin/users/{user_id}/reset-password", token_from="/admin/users")
     with app.app_context():

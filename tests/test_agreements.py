@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import post_form
-from tests.test_catalog import _product, _user, make_product
-from tests.test_orders import _act
+from tests.conftest import draft_agreement as _draft, post_form
+from tests.factories import act_on_order as _act, agreement_form as _form, get_product as _product, make_product
+from tests.factories import sign_agreement_both as _sign_both, supplier_org_id as _supplier_org
+from tests.factories import user_by_email as _user
 
 
 @pytest.fixture()
@@ -25,25 +26,6 @@ def veg(app, db, people):
     }
 
 
-def _form(veg, **changes):
-    from market.i18n import local_today
-
-    today = local_today()
-    data = {
-        "lines-0-product_id": str(veg["cabbage"]), "lines-0-quantity": "200", "lines-0-unit_price": "1.10",
-        "lines-1-product_id": str(veg["potato"]), "lines-1-quantity": "150", "lines-1-unit_price": "1.50",
-        "schedule_kind": "weekly", "weekdays": ["0", "3"], "start_date": today.isoformat(),
-        "end_date": (today + timedelta(days=90)).isoformat(), "delivery_place": "医院食堂库房",
-    }
-    data.update(changes)
-    return data
-
-
-def _supplier_org(app, db, people, role="supplier_xinbin"):
-    with app.app_context():
-        return _user(db, people[role]).organisation_id
-
-
 def _agreement(app, db, agreement_id):
     from market.agreements.models import Agreement
 
@@ -51,14 +33,6 @@ def _agreement(app, db, agreement_id):
         agreement = db.session.get(Agreement, agreement_id)
         state = (agreement.status.value, agreement.in_force_version_id, len(agreement.versions))
         return state
-
-
-def _draft(app, db, people, client, login, veg, **changes):
-    login("buyer_school")
-    supplier = _supplier_org(app, db, people)
-    response = post_form(client, f"/agreements/new?counterpart={supplier}", _form(veg, **changes))
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
 def test_a_canteen_and_a_cooperative_sign_an_agreement(app, db, people, client, login, veg):
@@ -121,21 +95,6 @@ def test_only_the_two_parties_see_an_agreement(app, db, people, client, login, v
     assert login("city", app.test_client()).get(f"/agreements/{agreement_id}").status_code == 200
     outsider = login("buyer_party", app.test_client())
     assert post_form(outsider, f"/agreements/{agreement_id}/sign", token_from="/").status_code == 404
-
-
-def _sign_both(app, db, people, agreement_id):
-    from market.agreements import operations as ops
-    from market.agreements.models import Agreement
-
-    with app.app_context(), app.test_request_context("/"):
-        agreement = db.session.get(Agreement, agreement_id)
-        for role in ("buyer_school", "supplier_xinbin"):
-            if agreement.latest.buyer_signed_at is None or role == "supplier_xinbin":
-                try:
-                    ops.sign(agreement, _user(db, people[role]))
-                except ops.AgreementError:
-                    pass
-        db.session.commit()
 
 
 def test_a_change_is_a_new_version_both_sign_and_the_old_stays_readable(app, db, people, client, login, veg):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, csrf_token, sign_in
-from tests.test_catalog import _ledger_sum, _product, make_product
+from tests.factories import get_product as _product, ledger_sum as _ledger_sum, make_product
 
 
 @pytest.fixture()

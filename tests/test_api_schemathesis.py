@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 
+from tests.conftest import bearer_headers
+
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance]
 #: Negative input: no 5xx, and whatever comes back is documented. (schemathesis' negative_data_rejection is
@@ -30,8 +32,7 @@ DEMO_PASSWORD = "demo-pass-2020"
 
 
 def _token(app, email: str) -> dict:
-    token = app.test_client().post("/api/v1/tokens", json={"email": email, "password": DEMO_PASSWORD}).json["token"]
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_headers(app, email, DEMO_PASSWORD)
 
 
 def _run_everything(base_url: str, headers: dict, mode: GenerationMode) -> dict[str, str]:

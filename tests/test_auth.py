@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import PASSWORD, csrf_token, post_form, sign_in
+from tests.conftest import PASSWORD, bearer_headers, csrf_token, post_form, sign_in
 
 
 def test_sign_in_page_has_email_and_password_fields(client):
@@ -232,9 +232,7 @@ def test_change_password_with_wrong_current_password_changes_nothing(app, client
 
 
 def _api_token(client, email, password=PASSWORD):
-    response = client.post("/api/v1/tokens", json={"email": email, "password": password})
-    assert response.status_code == 201, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+    return bearer_headers(client.application, email, password)
 
 
 def test_changing_the_password_ends_api_tokens_and_other_sessions_but_not_this_one(app, client, login, people):

@@ -13,54 +13,8 @@ from PIL import Image
 from sqlalchemy import func, select, text
 
 from tests.conftest import post_form
-
-PRODUCT = {
-    "name": "黑木耳", "category": "edible_fungi", "variety": "秋耳", "specification": "500克/袋", "unit": "kg",
-    "price": "68.00", "min_order_quantity": "1", "opening_stock": "850", "households_linked": "46",
-    "linkage_mode": "operating_income", "stranded": "y", "stranded_since": "2020-02-10",
-    "stranded_cause": "批发市场关闭",
-}
-
-
-def _user(db, email):
-    from market.accounts.models import User
-
-    return db.session.scalar(select(User).where(User.email == email))
-
-
-def make_product(app, db, people, role="supplier_qingyuan", *, publish=True, stock="100", **overrides):
-    """A product of the role's supplier, published by default; returns its id."""
-    from market.catalog import operations as ops
-    from market.catalog.models import Category, Unit
-
-    with app.app_context(), app.test_request_context("/"):
-        person = _user(db, people[role])
-        fields = {"name": "黑木耳", "category": Category.EDIBLE_FUNGI, "unit": Unit.KG, "price": Decimal("68.00"),
-                  "min_order_quantity": Decimal("1"), "households_linked": 10}
-        fields.update(overrides)
-        product = ops.create_product(person.organisation, person, fields, Decimal(stock))
-        if publish:
-            ops.submit_product(product)
-            ops.review_product(product, person, approve=True)
-        db.session.commit()
-        return product.id
-
-
-def _product(app, db, product_id):
-    from market.catalog.models import Product
-
-    with app.app_context():
-        product = db.session.get(Product, product_id)
-        db.session.expunge(product)
-        return product
-
-
-def _ledger_sum(app, db, product_id):
-    from market.catalog.models import StockEntry
-
-    with app.app_context():
-        total = db.session.scalar(select(func.sum(StockEntry.delta)).where(StockEntry.product_id == product_id))
-        return total or Decimal("0")
+from tests.factories import PRODUCT, make_product
+from tests.factories import get_product as _product, ledger_sum as _ledger_sum
 
 
 # --- stock ledger -----------------------------------------------------------------------------------------

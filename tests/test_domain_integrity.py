@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, post_form
-from tests.factories import seen_prices
-from tests.test_catalog import _product, _user, make_product
+from tests.conftest import bearer_headers as _bearer, post_form
+from tests.factories import count_rows as _count, get_product as _product, make_product, seen_prices
+from tests.factories import user_by_email as _user
 
 
 def _org_id(app, db, people, role):
@@ -30,17 +30,6 @@ def _city_sets(app, org_id, action):
                          token_from=f"/admin/organisations/{org_id}")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return city
-
-
-def _bearer(app, email):
-    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 201, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['token']}"}
-
-
-def _count(app, db, model):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 # --- a suspended supplier -----------------------------------------------------------------------------------------
@@ -97,7 +86,8 @@ def test_a_suspended_suppliers_agreement_deliveries_are_flagged_not_ordered(app,
     from market.agreements.models import AgreementDelivery, DeliveryState
     from market.i18n import local_today
     from market.orders.models import Order
-    from tests.test_agreements import _draft, _sign_both
+    from tests.conftest import draft_agreement as _draft
+    from tests.factories import sign_agreement_both as _sign_both
 
     veg = {"cabbage": make_product(app, db, people, "supplier_xinbin", name="大白菜", stock="5000",
                                    price=Decimal("1.20"), min_order_quantity=Decimal("50")),
@@ -118,7 +108,7 @@ def test_a_suspended_suppliers_agreement_deliveries_are_flagged_not_ordered(app,
 
 
 def test_the_city_office_sees_a_suspended_suppliers_open_orders(app, db, people, login):
-    from tests.test_orders import _orders_of_bulk, _place
+    from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place
 
     product_id = make_product(app, db, people, name="榛蘑")
     bulk, _ = _place(app, db, people["buyer_party"], [(product_id, "3")])
@@ -369,7 +359,7 @@ def test_another_suppliers_unpublished_product_is_answered_as_a_missing_id(app, 
     assert hidden.get_json()["detail"] == missing.get_json()["detail"]
     assert "秘密新品" not in hidden.get_data(as_text=True)
     # An agreement naming it gets the same answer as a missing product, without its name.
-    from tests.test_agreements import _form
+    from tests.factories import agreement_form as _form
 
     login("buyer_school")
     supplier = _org_id(app, db, people, "supplier_xinbin")

@@ -129,37 +129,33 @@ def test_pdf_font_honours_the_configured_path_and_falls_back_to_the_cid_font(mon
 # --- the county catalog -----------------------------------------------------------------------------------
 
 
-def make_product(db, factory, supplier, **fields):
-    from market.catalog.models import Category, LinkageMode, ListingStatus, Product, Unit
-
-    values = dict(
-        name="黑木耳", variety="秋耳", category=Category.EDIBLE_FUNGI, specification="5 kg/箱",
-        unit=Unit.KG, price=Decimal("48.00"), min_order_quantity=Decimal("5.000"),
-        unsold_quantity=Decimal("1200.500"), households_linked=37, linkage_mode=LinkageMode.OPERATING_INCOME,
-        stranded=True, stranded_since=date(2024, 4, 1), stranded_cause="疫情导致物流中断",
-        best_before=date(2025, 4, 1), identification_number="FP-2100-0042",
-        identification_valid_until=date(2099, 12, 31), status=ListingStatus.PUBLISHED,
-    )
-    values.update(fields)
-    product = Product(supplier=supplier, county_id=supplier.county_id, **values)
-    db.session.add(product)
-    db.session.flush()
-    return product
-
-
 @pytest.fixture()
 def catalog(app, db, factory):
     """Yields (county, products) inside a Chinese request context."""
+    from market.catalog.models import Category, LinkageMode, Product, Unit
+
+    listed = dict(
+        name="黑木耳", variety="秋耳", category=Category.EDIBLE_FUNGI, specification="5 kg/箱",
+        unit=Unit.KG, price=Decimal("48.00"), min_order_quantity=Decimal("5.000"), households_linked=37,
+        linkage_mode=LinkageMode.OPERATING_INCOME, stranded=True, stranded_since=date(2024, 4, 1),
+        stranded_cause="疫情导致物流中断", best_before=date(2025, 4, 1), identification_number="FP-2100-0042",
+        identification_valid_until=date(2099, 12, 31),
+    )
+    # Listed in a context of their own: listing translates a ledger note, and flask-babel keeps the language it
+    # chose for the rest of the app context, where a test below switches to English.
     with app.test_request_context("/"):
         supplier = factory.organisation(kind="supplier", county="qingyuan", name="清原县红透山镇食用菌合作社")
-        products = [
-            make_product(db, factory, supplier),
-            make_product(db, factory, supplier, name="=HYPERLINK(\"http://evil\",\"x\")", variety=None,
-                         stranded=False, stranded_since=None, stranded_cause=None, linkage_mode=None,
-                         identification_number=None, identification_valid_until=None, best_before=None),
-            make_product(db, factory, supplier, name="@SUM(1)", unsold_quantity=Decimal("0.000")),
+        ids = [
+            factory.make_product(supplier=supplier, stock="1200.500", **listed),
+            factory.make_product(supplier=supplier, stock="1200.500", **dict(
+                listed, name="=HYPERLINK(\"http://evil\",\"x\")", variety=None, stranded=False,
+                stranded_since=None, stranded_cause=None, linkage_mode=None, identification_number=None,
+                identification_valid_until=None, best_before=None)),
+            factory.make_product(supplier=supplier, stock="0", **dict(listed, name="@SUM(1)")),
         ]
-        yield factory.county("qingyuan"), products
+        db.session.commit()
+    with app.test_request_context("/"):
+        yield factory.county("qingyuan"), [db.session.get(Product, i) for i in ids]
 
 
 def test_catalog_rows_in_english_keep_types_and_column_order(catalog):

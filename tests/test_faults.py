@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import database_url
 from tests.tcp_proxy import TcpProxy
-from tests.test_catalog import _ledger_sum, _product, make_product
+from tests.factories import get_product as _product, ledger_sum as _ledger_sum, make_product
 
 ON_POSTGRES = database_url().startswith("postgresql")
 
@@ -200,7 +200,7 @@ def test_a_notice_that_fails_after_the_placement_committed_does_not_turn_the_201
     from sqlalchemy.exc import OperationalError
 
     import market.notify
-    from tests.test_races_orders import _bearer
+    from tests.conftest import bearer_headers as _bearer
 
     product_id = make_product(app, db, people)
 
@@ -219,7 +219,7 @@ def test_a_database_lost_at_the_end_of_an_api_read_answers_503_not_500(app, db, 
     from sqlalchemy.exc import OperationalError
 
     from market.extensions import db as database
-    from tests.test_races_orders import _bearer
+    from tests.conftest import bearer_headers as _bearer
 
     headers = _bearer(app, people["buyer_party"])
 

@@ -16,7 +16,7 @@ import pytest
 from flask_babel import force_locale
 
 from market.numbers import MAX_ID  # 2^31-1: ids are `integer` columns, 32-bit on PostgreSQL
-from tests.conftest import csrf_token
+from tests.conftest import bearer_headers, csrf_token
 
 #: Past a 32-bit id column, past a 64-bit integer, past anything.
 HUGE_IDS = [str(2**31), str(2**63), "9" * 25]
@@ -316,9 +316,7 @@ def test_the_agreement_form_with_a_product_id_that_is_not_one_says_so(app, demo)
 
 
 def _token(app, role: str) -> dict:
-    token = app.test_client().post("/api/v1/tokens", json={"email": DEMO_PEOPLE[role],
-                                                           "password": DEMO_PASSWORD}).json["token"]
-    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    return {**bearer_headers(app, DEMO_PEOPLE[role], DEMO_PASSWORD), "Accept-Language": "en"}
 
 
 def _raw(body: str) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -17,14 +16,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, TMP, database_url
-from tests.test_catalog import _product, make_product
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import PASSWORD, TMP, database_url, free_port as _free_port
+from tests.factories import get_product as _product, make_product
 
 
 @pytest.fixture()

@@ -11,44 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import post_form
-from tests.test_catalog import _ledger_sum, _product, _user, make_product
-
-
-def _place(app, db, email, lines, token="t-1"):
-    """Place lines [(product_id, qty)] as the person; returns (bulk id, created) or raises."""
-    from market.orders import operations as ops
-
-    with app.app_context(), app.test_request_context("/"):
-        person = _user(db, email)
-        try:
-            bulk, created = ops.place_order(person.organisation, person,
-                                            [ops.LineRequest(pid, q) for pid, q in lines], token)
-            db.session.commit()
-            return bulk.id, created
-        except Exception:
-            db.session.rollback()
-            raise
-
-
-def _count(app, db, model):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _order(app, db, order_id):
-    from market.orders.models import Order
-
-    with app.app_context():
-        order = db.session.get(Order, order_id)
-        db.session.expunge(order)
-        return order
-
-
-def _orders_of_bulk(app, db, bulk_id):
-    from market.orders.models import Order
-
-    with app.app_context():
-        return list(db.session.scalars(select(Order.id).where(Order.bulk_order_id == bulk_id).order_by(Order.id)))
+from tests.factories import act_on_order as _act, count_rows as _count, get_order as _order
+from tests.factories import get_product as _product, ledger_sum as _ledger_sum, make_product
+from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place, user_by_email as _user
 
 
 @pytest.fixture()
@@ -353,22 +318,9 @@ def test_crossing_orders_never_deadlock(app, db, people, factory):
 
 @pytest.fixture()
 def order_id(app, db, people, two_suppliers):
+    """10 kg of product "a" ordered by buyer_party (in this module, instead of conftest's order_id)."""
     bulk_id, _ = _place(app, db, people["buyer_party"], [(two_suppliers["a"], "10")])
     return _orders_of_bulk(app, db, bulk_id)[0]
-
-
-def _act(app, db, email, order_id, action, data=None):
-    from market.orders import operations as ops
-    from market.orders.models import Order
-
-    with app.app_context(), app.test_request_context("/"):
-        order = db.session.get(Order, order_id)
-        try:
-            ops.perform(order, _user(db, email), action, data or {})
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
 
 
 def test_the_whole_life_of_an_order(app, db, people, order_id, two_suppliers):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import post_form, sign_in
-from tests.test_catalog import _user
+from tests.factories import user_by_email as _user
 
 
 def test_the_city_office_adds_a_dated_pairing_and_keeps_the_history(app, db, people, client, login):
@@ -170,8 +170,8 @@ def test_a_unit_without_a_canteen_reserves_nothing(app, db, people, client, logi
 def test_a_shared_canteen_declaration_counts_the_purchases_of_every_unit_it_covers(app, db, people, client, login):
     from market.orders.models import Order, PaymentStatus
     from market.orders.queries import declaration, share_progress
-    from tests.test_catalog import make_product
-    from tests.test_orders import _act, _orders_of_bulk, _place
+    from tests.factories import make_product
+    from tests.factories import act_on_order as _act, orders_of_bulk as _orders_of_bulk, place_order as _place
 
     with app.app_context():
         school_id = _user(db, people["buyer_school"]).organisation_id
@@ -217,8 +217,8 @@ def test_members_cannot_declare_and_suppliers_have_no_reserved_share(app, db, pe
 
 
 def test_an_outsourced_canteens_contractor_orders_for_the_unit_but_manages_nothing(app, db, people, factory):
-    from tests.test_catalog import make_product
-    from tests.test_orders import _orders_of_bulk, _order, _place
+    from tests.factories import make_product
+    from tests.factories import get_order as _order, orders_of_bulk as _orders_of_bulk, place_order as _place
 
     with app.app_context():
         school = _user(db, people["buyer_school"]).organisation

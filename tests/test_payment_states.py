@@ -13,14 +13,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tests.conftest import post_form
-from tests.test_catalog import _user, make_product
-from tests.test_orders import _act, _order, _orders_of_bulk, _place
-from tests import test_payments
-from tests.test_payments import SECRET, _charges_of, _pay, _payment, _post_event, _wait
-
-# The fake payment server and the order, from the payment tests (pytest finds fixtures by module attribute).
-localstripe, stripe, order_id = test_payments.localstripe, test_payments.stripe, test_payments.order_id
+from tests.conftest import STRIPE_SECRET as SECRET, WEBHOOK_SECRET, charges_of as _charges_of, pay_by_card as _pay
+from tests.conftest import post_form, post_webhook_event as _post_event, wait_until as _wait
+from tests.factories import act_on_order as _act, get_order as _order, last_payment as _payment, make_product
+from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place, user_by_email as _user
 
 THREE_D_SECURE_CARD = "4000002760003184"
 
@@ -118,7 +114,7 @@ def service(app):
     keys = ("STRIPE_API_BASE", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_RETRIES", "STRIPE_BACKOFF")
     saved = {k: app.config[k] for k in keys}
     app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_RETRIES=0,
-                      STRIPE_BACKOFF=0.01, STRIPE_WEBHOOK_SECRET=test_payments.WEBHOOK_SECRET)
+                      STRIPE_BACKOFF=0.01, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
     yield app
     app.config.update(saved)
     app.extensions.pop("payments_http_session", None)
@@ -394,7 +390,7 @@ def test_simultaneous_failure_events_give_the_amount_back_once(service, db, peop
     barrier, statuses = threading.Barrier(len(bodies)), []
 
     def deliver(body):
-        header = sign(body, test_payments.WEBHOOK_SECRET, int(time.time()))
+        header = sign(body, WEBHOOK_SECRET, int(time.time()))
         barrier.wait()
         statuses.append(requests.post(live_server + "/payments/stripe/webhook", data=body, timeout=60,
                                       headers={"Stripe-Signature": header, "Content-Type": "application/json"})

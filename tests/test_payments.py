@@ -5,112 +5,21 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import TMP, post_form
-from tests.test_catalog import _ledger_sum, _product, _user, make_product
-from tests.test_orders import _act, _order, _orders_of_bulk, _place
-
-SECRET = "sk_test_market"
-WEBHOOK_SECRET = "whsec_market_tests"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def localstripe():
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tests.localstripe_server", str(port), str(TMP / "localstripe")],
-                               cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(base + "/v1/balance", auth=(SECRET, ""), timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or busy starting
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("localstripe did not start: " + process.stdout.read1().decode(errors="replace"))
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        process.stdout.close()
-
-
-@pytest.fixture()
-def stripe(app, localstripe, live_server):
-    """The app pointed at localstripe, whose webhooks go to the live server; the fake's data wiped."""
-    saved = {k: app.config[k] for k in ("STRIPE_API_BASE", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
-                                         "STRIPE_RETRIES", "STRIPE_BACKOFF", "PAYMENT_HOLD_MINUTES")}
-    app.config.update(STRIPE_API_BASE=localstripe, STRIPE_SECRET_KEY=SECRET, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                      STRIPE_RETRIES=2, STRIPE_BACKOFF=0.01)
-    requests.delete(localstripe + "/_config/data", timeout=5)
-    response = requests.post(localstripe + "/_config/webhooks/market", timeout=5,
-                             data={"url": live_server + "/payments/stripe/webhook", "secret": WEBHOOK_SECRET})
-    assert response.status_code == 200
-    yield localstripe
-    app.config.update(saved)
-    app.extensions.pop("payments_http_session", None)
-
-
-def _fake(localstripe, path, **params):
-    return requests.get(localstripe + path, params=params, auth=(SECRET, ""), timeout=5).json()["data"]
-
-
-def _charges_of(localstripe, order_reference) -> list[dict]:
-    """Every successful charge the fake server made for the order (over all its payment intents)."""
-    intents = {i["id"] for i in _fake(localstripe, "/v1/payment_intents", limit=100)
-               if (i.get("metadata") or {}).get("order") == order_reference}
-    return [c for c in _fake(localstripe, "/v1/charges", limit=100)
-            if c.get("payment_intent") in intents and c.get("status") == "succeeded"]
-
-
-def _wait(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture()
-def order_id(app, db, people):
-    product = make_product(app, db, people, stock="100", price=Decimal("68.00"))
-    bulk, _ = _place(app, db, people["buyer_party"], [(product, "2.5")])
-    return _orders_of_bulk(app, db, bulk)[0]
-
-
-def _pay(client, order_id, card="4242424242424242"):
-    return post_form(client, f"/payments/orders/{order_id}/pay", {"test_card": card},
-                     token_from=f"/payments/orders/{order_id}/pay", follow_redirects=True)
-
-
-def _payment(app, db, order_id):
-    from market.payments.models import Payment
-
-    with app.app_context():
-        payment = db.session.scalars(select(Payment).where(Payment.order_id == order_id).order_by(Payment.id)).all()[-1]
-        db.session.expunge(payment)
-        return payment
+from tests.conftest import STRIPE_SECRET as SECRET, WEBHOOK_SECRET, FaultySession, charges_of as _charges_of
+from tests.conftest import pay_by_card as _pay, post_form, post_webhook_event as _post_event
+from tests.conftest import stripe_data as _fake, wait_until as _wait
+from tests.factories import act_on_order as _act, get_order as _order, get_product as _product
+from tests.factories import last_payment as _payment, ledger_sum as _ledger_sum, make_product
+from tests.factories import order_line_product as _order_line_product, orders_of_bulk as _orders_of_bulk
+from tests.factories import place_order as _place, user_by_email as _user
 
 
 def _events(app, db):
@@ -186,13 +95,6 @@ def test_a_declined_card_leaves_the_order_unpaid_and_the_hold_time_cancels_it(ap
     assert _ledger_sum(app, db, product_id) == Decimal("100")
 
 
-def _order_line_product(app, db, order_id):
-    from market.orders.models import OrderLine
-
-    with app.app_context():
-        return db.session.scalar(select(OrderLine.product_id).where(OrderLine.order_id == order_id))
-
-
 def test_partial_then_full_refund_and_never_more_than_paid(app, db, people, stripe, order_id, client, login):
     login("buyer_party")
     _pay(client, order_id)
@@ -243,31 +145,6 @@ def test_the_app_refuses_to_refund_more_than_paid_even_when_the_server_would_acc
 
 
 # --- faults: the app must not rely on the server honouring Idempotency-Key ------------------------------------------
-
-
-class FaultySession(requests.Session):
-    """Injects network faults into the app's calls: `refuse` never sends, `lose` sends and then loses the answer."""
-
-    def __init__(self):
-        super().__init__()
-        self.faults: list[list] = []  # [method, path regex, mode, remaining]
-        self.sent: list[tuple[str, str, str | None]] = []
-
-    def add(self, method, path, mode, times=1):
-        self.faults.append([method, re.compile(path), mode, times])
-
-    def request(self, method, url, **kwargs):
-        for fault in self.faults:
-            if fault[0] == method and fault[1].search(url) and fault[3] > 0:
-                fault[3] -= 1
-                if fault[2] == "refuse":
-                    raise requests.ConnectionError("injected: connection refused")
-                response = super().request(method, url, **kwargs)
-                self.sent.append((method, url, (kwargs.get("headers") or {}).get("Idempotency-Key")))
-                response.close()
-                raise requests.ReadTimeout("injected: answer lost")
-        self.sent.append((method, url, (kwargs.get("headers") or {}).get("Idempotency-Key")))
-        return super().request(method, url, **kwargs)
 
 
 def test_the_fake_server_really_ignores_idempotency_keys(stripe):
@@ -378,23 +255,6 @@ def test_signature_check_unit():
     ]:
         with pytest.raises(SignatureError):
             verify_signature(payload, header, secret, now=at)
-
-
-def _post_event(client, event: dict, *, secret=WEBHOOK_SECRET, timestamp=None, raw: bytes | None = None):
-    from market.payments.client import sign
-
-    body = raw if raw is not None else json.dumps(event).encode()
-    header = sign(body, secret, timestamp or int(time.time()))
-    return client.post("/payments/stripe/webhook", data=body, headers={"Stripe-Signature": header},
-                       content_type="application/json")
-
-
-@pytest.fixture()
-def webhook_app(app):
-    saved = app.config["STRIPE_WEBHOOK_SECRET"]
-    app.config["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    yield app
-    app.config["STRIPE_WEBHOOK_SECRET"] = saved
 
 
 def _intent_event(event_id, intent_id, status="succeeded", amount=17000):

@@ -13,23 +13,13 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, post_form
-from tests.test_catalog import _ledger_sum, _product, _user
-from tests.test_orders import _act, _order
-from tests import test_payments as _paying
-from tests.test_payments import (
-    SECRET,
-    FaultySession,
-    _charges_of,
-    _fake,
-    _order_line_product,
-    _pay,
-    _payment,
-    _wait,
-)
-
-# The fixtures of the localstripe tests (the fake server, the app pointed at it, a placed order of ¥170.00).
-localstripe, stripe, order_id = _paying.localstripe, _paying.stripe, _paying.order_id
+from tests.conftest import STRIPE_SECRET as SECRET, FaultySession, charges_of as _charges_of
+from tests.conftest import pay_by_card as _pay, post_form, signed_in_session as _browser, stripe_data as _fake
+from tests.conftest import wait_until as _wait
+from tests.factories import act_on_order as _act, get_order as _order, get_product as _product
+from tests.factories import last_payment as _payment, ledger_sum as _ledger_sum
+from tests.factories import order_line_product as _order_line_product, released_entries as _released_entries
+from tests.factories import user_by_email as _user
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -52,15 +42,6 @@ def _together(jobs):
         t.join(timeout=180)
     assert not any(t.is_alive() for t in threads), "a thread never finished"
     return results
-
-
-def _browser(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    token = CSRF.search(session.get(base + "/login", timeout=10).text).group(1)
-    response = session.post(base + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
-                            allow_redirects=False, timeout=10)
-    assert response.status_code == 302
-    return session
 
 
 def _same_browser(first: requests.Session, n: int) -> list[requests.Session]:
@@ -94,14 +75,6 @@ def _refunds(app, db, order_id):
 def _intents_of(stripe, reference):
     return [i for i in _fake(stripe, "/v1/payment_intents", limit=100)
             if (i.get("metadata") or {}).get("order") == reference]
-
-
-def _released_entries(app, db, order_id) -> int:
-    from market.catalog.models import StockEntry, StockReason
-
-    with app.app_context():
-        return db.session.scalar(select(func.count(StockEntry.id)).where(
-            StockEntry.order_id == order_id, StockEntry.reason == StockReason.ORDER_RELEASED))
 
 
 def _counted_total(app, db, order_id):
@@ -374,7 +347,7 @@ def test_the_hold_release_keeps_an_order_whose_intent_turns_out_paid(app, db, pe
 
 def test_the_api_cancels_a_paid_order_only_with_a_reason_and_refunds_it(app, db, people, stripe, order_id, client,
                                                                        login):
-    from tests.test_races_orders import _bearer
+    from tests.conftest import bearer_headers as _bearer
 
     login("buyer_party")
     _pay(client, order_id)

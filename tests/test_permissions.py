@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import ROLES, post_form
+from tests.factories import user_by_email
 
 # role -> roles whose organisation it may see (besides its own)
 SEES = {
@@ -28,9 +29,7 @@ APPROVES = {
 
 
 def _users(app, db, people):
-    from market.accounts.models import User
-
-    return {role: db.session.scalar(select(User).where(User.email == email)) for role, email in people.items()}
+    return {role: user_by_email(db, email) for role, email in people.items()}
 
 
 @pytest.mark.parametrize("actor", list(ROLES))

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from tests.conftest import post_form
-from tests.test_catalog import _user, make_product
-from tests.test_orders import _act, _orders_of_bulk, _place
+from tests.factories import act_on_order as _act, make_product, orders_of_bulk as _orders_of_bulk
+from tests.factories import place_order as _place, user_by_email as _user
 
 
 def _pay(app, db, people, order_id, supplier="supplier_qingyuan"):

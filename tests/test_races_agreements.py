@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import post_form
-from tests.test_catalog import _user, make_product
+from tests.factories import make_product, user_by_email as _user
 
 N = 5
 

@@ -15,9 +15,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
-from tests.test_catalog import _ledger_sum, _product, _user, make_product
-from tests.test_orders import _act, _orders_of_bulk, _place
+from tests.conftest import bearer_headers as _bearer, signed_in_session as _signed_in_session
+from tests.factories import act_on_order as _act, get_product as _product, ledger_sum as _ledger_sum, make_product
+from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place
+from tests.factories import released_entries as _released_entries, user_by_email as _user
 
 N = 20
 
@@ -51,12 +52,6 @@ def order_of_10kg(app, db, people):
     return _orders_of_bulk(app, db, bulk_id)[0], product_id
 
 
-def _bearer(app, email: str) -> dict:
-    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 201, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
-
-
 def _api_post(base: str, headers: dict, path: str, body: dict | None = None):
     def call():
         response = requests.post(f"{base}/api/v1{path}", json=body or {}, headers=headers, timeout=60)
@@ -66,14 +61,6 @@ def _api_post(base: str, headers: dict, path: str, body: dict | None = None):
         return response.status_code
 
     return call
-
-
-def _released_entries(app, db, order_id) -> int:
-    from market.catalog.models import StockEntry, StockReason
-
-    with app.app_context():
-        return db.session.scalar(select(func.count(StockEntry.id)).where(
-            StockEntry.order_id == order_id, StockEntry.reason == StockReason.ORDER_RELEASED))
 
 
 def _events(app, db, order_id, action) -> int:
@@ -174,16 +161,6 @@ def test_simultaneous_confirms_confirm_once(app, db, people, order_of_10kg):
     assert results.count("ok") == 1, results
     assert _status(app, db, order_id).value == "confirmed"
     assert _events(app, db, order_id, "confirm") == 1
-
-
-def _signed_in_session(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(base + "/login", timeout=10).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = session.post(base + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
-                            allow_redirects=False, timeout=10)
-    assert response.status_code == 302
-    return session
 
 
 def test_a_double_submitted_cancel_form_cancels_once_and_tells_the_second_why(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD, post_form, sign_in
+from tests.factories import count_rows as _count
 
 SUPPLIER = {
     "kind": "supplier",
@@ -26,11 +27,6 @@ def _org(app, db, name):
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.name == name))
         return (org.id, org.status.value, org.kind.value) if org else None
-
-
-def _count(app, db, model):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_supplier_registers_and_is_pending(app, client, db):

@@ -11,23 +11,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, post_form
-from tests.test_catalog import PRODUCT
-
-
-def _token(app, email: str) -> dict:
-    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 201, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
-
-
-def _product_fields(**overrides) -> dict:
-    from market.catalog.models import Category, Unit
-
-    fields = {"name": "黑木耳", "category": Category.EDIBLE_FUNGI, "unit": Unit.KG, "price": Decimal("68.00"),
-              "min_order_quantity": Decimal("1"), "households_linked": 10}
-    fields.update(overrides)
-    return fields
+from tests.conftest import bearer_headers as _token, post_form
+from tests.factories import PRODUCT, product_fields as _product_fields
 
 
 def _count_products(app, db) -> int:
@@ -215,7 +200,7 @@ def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, l
 
     from market.i18n import local_today
     from market.orders.models import Order
-    from tests.test_catalog import make_product
+    from tests.factories import make_product
 
     today = local_today()
     product = make_product(app, db, people, name="黑木耳", stock="800")
@@ -238,7 +223,7 @@ def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, l
 
 
 def test_an_order_over_the_api_notifies_its_supplier_once(app, db, people, caplog):
-    from tests.test_catalog import make_product
+    from tests.factories import make_product
 
     product = make_product(app, db, people, stock="100")
     client, headers = app.test_client(), _token(app, people["buyer_party"])
@@ -252,7 +237,7 @@ def test_an_order_over_the_api_notifies_its_supplier_once(app, db, people, caplo
 def test_a_rolled_back_placement_tells_no_one(app, db, people, caplog):
     from market.accounts.models import User
     from market.orders import operations as ops
-    from tests.test_catalog import make_product
+    from tests.factories import make_product
 
     product = make_product(app, db, people, stock="100")
     with caplog.at_level(logging.INFO, logger="market.mail"):

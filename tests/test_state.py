@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_catalog import make_product
+from tests.factories import make_product
 
 
 def test_the_second_of_two_changes_from_the_same_state_is_refused(app, db, people):

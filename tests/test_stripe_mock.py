@@ -24,21 +24,15 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tests.conftest import TMP, post_form
-from tests.test_catalog import _user, make_product
-from tests.test_orders import _order, _orders_of_bulk, _place
+from tests.conftest import TMP, free_port as _free_port, post_form
+from tests.factories import get_order as _order, make_product, orders_of_bulk as _orders_of_bulk
+from tests.factories import place_order as _place, user_by_email as _user
 
 SECRET = "sk_test_123"  # stripe-mock takes any key of this shape (letters and digits)
 ROOT = Path(__file__).resolve().parents[1]
 BINARY_PLACES = tuple(Path(p) for p in (os.environ.get("STRIPE_MOCK_GZ"),) if p) + (
     ROOT.parent / "shared" / "tools" / "stripe-mock" / "stripe-mock.gz",
     Path("/work/shared/tools/stripe-mock/stripe-mock.gz"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -10,22 +10,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import post_form
-from tests.test_catalog import _ledger_sum, _product, make_product
+from tests.conftest import post_form, upload_survey as _upload
+from tests.factories import get_product as _product, ledger_sum as _ledger_sum, make_product
+from tests.factories import stranded_product as _stranded, survey_row_count as _rows
 
 HEADER = "摸排日期,产品名称,品种,类别,单位,滞销数量,涉及企业,涉及合作社,涉及贫困户数,乡镇,村"
-
-
-def _rows(app, db):
-    from market.catalog.models import SurveyRow
-
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(SurveyRow))
-
-
-def _upload(client, body: bytes, name="survey.csv"):
-    return post_form(client, "/catalog/survey/import", {"file": (io.BytesIO(body), name)},
-                     token_from="/catalog/survey", content_type="multipart/form-data")
 
 
 def test_a_survey_row_for_a_listed_product_sets_its_stock_through_the_ledger(app, db, people, client, login):
@@ -150,13 +139,6 @@ def test_templates_download_and_only_county_offices_import(app, db, people, clie
 
 
 # --- bulletins ---------------------------------------------------------------------------------------------------
-
-
-def _stranded(app, db, people, name, days=10, role="supplier_qingyuan", **kw):
-    from market.i18n import local_today
-
-    return make_product(app, db, people, role, name=name, stranded=True,
-                        stranded_since=local_today() - timedelta(days=days), **kw)
 
 
 def test_the_county_office_publishes_an_issue_that_shows_in_archive_feed_and_csv(app, db, people, client, login):

@@ -13,18 +13,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from market.catalog.models import Category, SurveyRow, Unit
+from tests.factories import SURVEY_HEADERS as CHINESE, SURVEY_ROW as GOOD
 
-CHINESE = ["摸排日期", "产品名称", "品种", "类别", "单位", "滞销数量", "涉及企业", "涉及合作社", "涉及贫困户数", "乡镇",
-           "村", "产品编号"]
 KEYS = ["surveyed_on", "product_name", "variety", "category", "unit", "unsold_quantity", "enterprises",
         "cooperatives", "poor_households", "township", "village", "product_id"]
-GOOD = ["2020-03-01", "黑木耳", "秋耳", "食用菌", "公斤", "1200", "某食品公司", "某合作社", "35", "湾甸子镇", "某村", ""]
-
-
-@pytest.fixture()
-def ctx(app):
-    with app.test_request_context("/"):
-        yield
 
 
 def read(data: bytes, name: str = "survey.csv"):

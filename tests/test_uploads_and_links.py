@@ -17,11 +17,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tests.conftest import post_form, sign_in
-from tests.test_catalog import make_product
-from tests.test_orders import _order, _orders_of_bulk, _place
-from tests.test_survey_and_bulletins import _rows, _stranded, _upload
-from tests.test_survey_import import CHINESE, GOOD
+from tests.conftest import WEBHOOK_SECRET, post_form, sign_in, upload_survey as _upload
+from tests.factories import SURVEY_HEADERS as CHINESE, SURVEY_ROW as GOOD, get_order as _order, make_product
+from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place
+from tests.factories import stranded_product as _stranded, survey_row_count as _rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,12 +122,6 @@ HOSTILE = {
     "shared strings of 50 MB": ("(xl/sharedStrings.xml) unpacks to 48 MB; at most 16 MB", "最多允许 16 MB"),
     "20,001 rows": ("more than 20000 rows", "超过 20000 行"),
 }
-
-
-@pytest.fixture()
-def ctx(app):
-    with app.test_request_context("/"):
-        yield
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
@@ -236,16 +229,6 @@ def test_the_photo_page_says_the_picture_is_too_large_and_keeps_nothing(app, db,
 
 
 # --- webhooks ----------------------------------------------------------------------------------------------------
-
-WEBHOOK_SECRET = "whsec_uploads_tests"
-
-
-@pytest.fixture()
-def webhook_app(app):
-    saved = app.config["STRIPE_WEBHOOK_SECRET"]
-    app.config["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    yield app
-    app.config["STRIPE_WEBHOOK_SECRET"] = saved
 
 
 @pytest.fixture()

@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEMO_PASSWORD = "demo-pass-2020"
 
 
 def _missing() -> str | None:
@@ -57,6 +58,15 @@ def page(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def sign_in_page(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in on the page (Chinese labels) and wait until signed in."""
+    page.goto(base + "/login")
+    page.get_by_label("邮箱").fill(email)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("main").get_by_role("button", name="登录").click()
+    page.wait_for_selector("text=退出登录")
 
 
 @pytest.hookimpl(hookwrapper=True)

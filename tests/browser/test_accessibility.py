@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in_page as _sign_in
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "demo-pass-2020"
 BLOCKING = ("serious", "critical")
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -81,14 +80,6 @@ def _context(browser, viewport, **options):
     page = context.new_page()
     page.set_default_timeout(15_000)
     return context, page
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="登录").click()
-    page.wait_for_selector("text=退出登录")
 
 
 def _first_product(page, base: str) -> str:

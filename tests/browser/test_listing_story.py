@@ -6,18 +6,10 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in_page as sign_in
 
 pytestmark = pytest.mark.browser
 
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/login")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码", exact=True).fill("demo-pass-2020")
-    page.get_by_role("main").get_by_role("button", name="登录").click()
-    page.wait_for_selector("text=退出登录")
 
 
 def test_listing_to_catalog(demo, live_server, browser, tmp_path):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in_page as _sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +19,6 @@ def _page(browser):
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, page
-
-
-def _sign_in(page, base, email):
-    page.goto(base + "/login")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码", exact=True).fill("demo-pass-2020")
-    page.get_by_role("main").get_by_role("button", name="登录").click()
-    page.wait_for_selector("text=退出登录")
 
 
 def _party_qingyuan_tally(page, base) -> Decimal:

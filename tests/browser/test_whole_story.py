@@ -14,8 +14,7 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import ARTIFACTS
-from tests.test_payments import localstripe, stripe  # noqa: F401  (fixtures: the fake payment server)
+from tests.browser.conftest import ARTIFACTS, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,11 +34,7 @@ class Story:
         page = context.new_page()
         page.set_default_timeout(15_000)
         if email:
-            page.goto(self.base + "/login")
-            page.get_by_label("邮箱").fill(email)
-            page.get_by_label("密码", exact=True).fill("demo-pass-2020")
-            page.get_by_role("main").get_by_role("button", name="登录").click()
-            page.wait_for_selector("text=退出登录")
+            sign_in_page(page, self.base, email)
         return page
 
     @contextmanager
