@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.test_catalog import make_product
+from tests.factories import make_product
 
 
 def _person(db, email):
