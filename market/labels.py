@@ -7,7 +7,8 @@ from wtforms import SelectChoice
 
 from market.accounts.models import BuyerSystem, BuyerType, OrgKind, OrgStatus, Role, SupplierType
 from market.catalog.models import Category, LinkageMode, ListingStatus, StockReason, Unit
-from market.orders.models import CanteenMode, CoverageStatus, OrderStatus, PaymentStatus
+from market.orders.models import OrderStatus, PaymentStatus
+from market.shares.models import CanteenMode, CoverageStatus
 from market.payments.models import PaymentMethod, PaymentState, RefundState
 from market.agreements.models import AgreementStatus, DeliveryState, ScheduleKind
 from market.pledges.models import PledgeMode, PledgeStatus

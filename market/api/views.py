@@ -25,6 +25,7 @@ from market.i18n import local_today
 from market.numbers import MAX_YEAR, MIN_YEAR, whole_number
 from market.orders import operations as order_ops
 from market.orders import queries as order_queries
+from market.shares import queries as share_queries
 from market.pairing.queries import systems_paired_with
 from market.permissions import Action, Decision, decide
 from market.regions import queries as regions
@@ -328,15 +329,15 @@ def reserved_shares():
     if year is None:
         raise ApiProblem(422, errors={"year": _("A year from 2000 to 2100.")})
     if org.kind == OrgKind.CITY_OFFICE:
-        declarations = order_queries.all_declarations(year)
+        declarations = share_queries.all_declarations(year)
     elif org.kind == OrgKind.BUYER:
-        own = order_queries.declaration(org, year)
+        own = share_queries.declaration(org, year)
         declarations = [own] if own else []
     else:
         raise ApiProblem(403, _("Only budget units and the city office see reserved shares."))
     items = []
     for decl in declarations:
-        progress = order_queries.share_progress(decl)
+        progress = share_queries.share_progress(decl)
         items.append({"buyer": {"id": decl.buyer_id, "name": decl.buyer.name}, "year": decl.year,
                       "canteen_mode": decl.canteen_mode.value, "canteen_spending": dec(decl.canteen_spending),
                       "share_percent": dec(decl.share_percent), "reserved_amount": dec(progress["reserved"]),

@@ -78,7 +78,7 @@ def federation_export(fmt: str):
 @kind_required(OrgKind.CITY_OFFICE)
 def city():
     from market.catalog.queries import county_totals
-    from market.orders.queries import shares_with_progress
+    from market.shares.queries import shares_with_progress
 
     today = local_today()
     by_county = queries.totals("county")
