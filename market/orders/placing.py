@@ -24,7 +24,7 @@ from market.accounts.models import Organisation, User
 from market.catalog.models import Product, StockReason, Unit
 from market.catalog.operations import StockShortage, move_stock
 from market.extensions import db
-from market.i18n import SHANGHAI
+from market.i18n import SHANGHAI, local_today, money
 from market.orders.models import BulkOrder, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
 from market.orders.rules import MAX_LINES, OrderError, check_minimum_order, ensure_can_buy
 from market.pairing.queries import county_for_buyer
@@ -52,8 +52,6 @@ class LineRequest:
 def check_line(product: Product | None, quantity, buyer: Organisation, unit: Unit | None = None,
                day=None) -> Decimal:
     """The rules every order line obeys, for the cart, the order form and the API alike."""
-    from market.i18n import local_today
-
     if product is None or not (product.listed or product.supplier_id == buyer.id):
         # Unpublished, or its supplier is not active: the buyer cannot see it, so it is answered exactly as a
         # missing id, without its name.
@@ -80,7 +78,6 @@ class PriceChanged(OrderError):
     line as (product, price seen, price now, unit seen, unit now)."""
 
     def __init__(self, changes: list[tuple[Product, Decimal, Decimal, Unit | None, Unit]]):
-        from market.i18n import money
         from market.labels import label
 
         self.changes = changes

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from market import after_commit, rules
 from market.accounts.models import User
 from market.extensions import db
+from market.i18n import money
 from market.orders.life import on_order_ended
 from market.orders.models import Order, OrderEvent, PaymentStatus
 from market.payments.client import PaymentApiError, PaymentApiUnavailable
@@ -55,8 +56,6 @@ def _reserve_refund(payment: Payment, value: Decimal, reason: str | None, user: 
     ).rowcount
     db.session.refresh(payment)
     if not reserved:
-        from market.i18n import money
-
         raise PaymentError(_("At most %(left)s can still be refunded.", left=money(payment.refundable)), "amount")
     refund = Refund(payment=payment, amount=value, key=new_key("refund"), created_by_id=user.id if user else None,
                     reason=reason)

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from market.audit.operations import record
 from market.extensions import db
 from market.orders.models import Order, OrderEvent, PaymentStatus
 from market.payments.models import Payment, PaymentMethod, PaymentState
@@ -41,8 +42,6 @@ def mark_succeeded(payment: Payment, reference: str | None, *, now: datetime | N
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(order)
     if opened:
-        from market.audit.operations import record
-
         record(db.session, "orders.update", order, {"payment_status": ["unpaid", "paid"]})
     elif order.status in ENDED_ORDER_STATES:
         # Shown as paid, then refunded once the refund went through.
