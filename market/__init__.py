@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     from market.catalog import permissions as _catalog_rules  # noqa: F401  (registers its permission rules)
     from market.orders import permissions as _order_rules  # noqa: F401
     from market.payments import permissions as _payment_rules  # noqa: F401
+    from market.shares import permissions as _share_rules  # noqa: F401
     from market.agreements import permissions as _agreement_rules  # noqa: F401
     from market.demands import permissions as _demand_rules  # noqa: F401
     from market.pledges import permissions as _pledge_rules  # noqa: F401
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     from market.catalog import labels as _catalog_labels  # noqa: F401
     from market.orders import labels as _order_labels  # noqa: F401
     from market.payments import labels as _payment_labels  # noqa: F401
+    from market.shares import labels as _share_labels  # noqa: F401
     from market.agreements import labels as _agreement_labels  # noqa: F401
     from market.pledges import labels as _pledge_labels  # noqa: F401
     from market.audit.operations import install as install_audit
@@ -83,7 +85,7 @@ def register_blueprints(app: Flask) -> None:
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
     for name in ("home", "accounts", "admin", "catalog", "bulletins", "orders", "pairing", "payments",
-                 "demands", "tallies", "agreements", "pledges", "reports", "api"):
+                 "shares", "demands", "tallies", "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)

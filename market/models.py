@@ -6,8 +6,9 @@ from market.pairing.models import SystemPairing, VillagePairing  # noqa: F401
 from market.regions.models import County, Village  # noqa: F401
 from market.bulletins.models import BulletinIssue, BulletinItem  # noqa: F401
 from market.catalog.models import Product, ProductPhoto, StockEntry, SurveyRow  # noqa: F401
-from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine, ReservedShare  # noqa: F401
+from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine  # noqa: F401
 from market.payments.models import Payment, Refund, WebhookEvent  # noqa: F401
+from market.shares.models import ReservedShare, ShareCoverage  # noqa: F401
 from market.agreements.models import Agreement, AgreementDelivery, AgreementLine, AgreementVersion  # noqa: F401
 from market.demands.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401

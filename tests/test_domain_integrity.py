@@ -257,8 +257,8 @@ def _declare(client, **data):
 
 
 def test_a_shared_declaration_counts_a_unit_only_once_it_accepts(app, db, people, client, login):
-    from market.orders.models import CoverageStatus, ShareCoverage
-    from market.orders.queries import declaration, share_progress
+    from market.shares.models import CoverageStatus, ShareCoverage
+    from market.shares.queries import declaration, share_progress
 
     school_id = _org_id(app, db, people, "buyer_school")
     login("buyer_party")
@@ -289,8 +289,8 @@ def test_a_shared_declaration_counts_a_unit_only_once_it_accepts(app, db, people
 def test_a_unit_is_covered_by_one_declaration_a_year(app, db, people, client, login, factory):
     from sqlalchemy.exc import IntegrityError
 
-    from market.orders import operations as ops
-    from market.orders.models import ReservedShare, ShareCoverage
+    from market.shares import operations as ops
+    from market.shares.models import ReservedShare, ShareCoverage
 
     school_id = _org_id(app, db, people, "buyer_school")
     login("buyer_party")
@@ -315,20 +315,20 @@ def test_a_unit_is_covered_by_one_declaration_a_year(app, db, people, client, lo
 
 
 def test_a_unit_that_declares_for_itself_is_not_covered(app, db, people, client, login):
-    from market.orders.models import ShareCoverage
+    from market.shares.models import ShareCoverage
 
     school = login("buyer_school", app.test_client())
     assert _declare(school, canteen_mode="own").status_code == 302
     school_id = _org_id(app, db, people, "buyer_school")
     login("buyer_party")
     response = _declare(client, covered_units=str(school_id))
-    assert "本年度已自行申报预留份额" in response.get_data(as_text=True)
+    assert "本年度已自行申报预留份额" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _count(app, db, ShareCoverage) == 0
 
 
 def test_a_pending_buyer_cannot_declare(app, db, people, factory):
-    from market.orders import operations as ops
-    from market.orders.models import ReservedShare
+    from market.shares import operations as ops
+    from market.shares.models import ReservedShare
 
     school_id = _org_id(app, db, people, "buyer_school")
     with app.app_context(), app.test_request_context("/"):

@@ -398,8 +398,9 @@ def test_other_organisations_never_see_an_order(app, db, people, order_id, login
     for role in ("buyer_party", "supplier_qingyuan", "city", "county_qingyuan"):
         assert login(role, app.test_client()).get(f"/orders/{order_id}").status_code == 200, role
     office = login("county_qingyuan", app.test_client())
-    response = post_form(office, f"/orders/{order_id}/confirm", token_from="/")
-    assert response.status_code == 422 and _order(app, db, order_id).status.value == "placed"
+    response = post_form(office, f"/orders/{order_id}/confirm", token_from="/", follow_redirects=True)
+    assert response.request.path == f"/orders/{order_id}" and "只有供应商" in response.get_data(as_text=True)
+    assert _order(app, db, order_id).status.value == "placed"
 
 
 def test_the_order_story_through_the_pages(app, db, people, two_suppliers, client, login):
@@ -515,3 +516,101 @@ def test_the_same_token_at_the_same_moment_places_once(app, db, people, two_supp
     assert len({bulk_id for bulk_id, _ in results}) == 1 and sum(created for _, created in results) == 1
     assert _count(app, db, BulkOrder) == 1
     assert _product(app, db, two_suppliers["a"]).unsold_quantity == Decimal("99")
+
+
+# --- each rule once, in the operation: pages and the API answer alike -------------------------------------------
+
+
+def _bearer(app, email):
+    from tests.conftest import PASSWORD
+
+    response = app.test_client().post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 201, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_the_minimum_order_is_refused_by_the_operation_on_the_page_and_in_the_api(app, db, people, two_suppliers,
+                                                                                  client, login):
+    from market.orders.models import CartItem, Order
+
+    login("buyer_party")
+    product_url = f"/catalog/products/{two_suppliers['c']}"  # 白菜: at least 50 kg
+    response = post_form(client, "/orders/cart/add", {"product_id": two_suppliers["c"], "quantity": "10"},
+                         token_from=product_url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(product_url)
+    assert "起订量为 50" in client.get(product_url).get_data(as_text=True)
+    assert _count(app, db, CartItem) == 0
+    api = app.test_client().post("/api/v1/orders", headers=_bearer(app, people["buyer_party"]), json={
+        "client_token": "min-1", "lines": [{"product_id": two_suppliers["c"], "quantity": "10"}]})
+    assert api.status_code == 422 and "起订量为 50" in api.get_json()["errors"]["quantity"]
+    assert _count(app, db, Order) == 0
+
+
+def test_the_action_form_reads_the_text_limits_the_operation_checks(app, db, people, order_id, login):
+    from market.orders.forms import ActionForm
+    from market.orders.rules import ORDER_TEXT_LIMITS
+
+    with app.test_request_context("/"):
+        form = ActionForm(meta={"csrf": False})
+        for name, limit in ORDER_TEXT_LIMITS.items():
+            assert [v.max for v in getattr(form, name).validators if hasattr(v, "max")] == [limit], name
+    supplier = login("supplier_qingyuan", app.test_client())
+    response = post_form(supplier, f"/orders/{order_id}/reject", {"reason": "x" * 1001}, token_from=f"/orders/{order_id}")
+    assert response.status_code == 422 and _order(app, db, order_id).status.value == "placed"
+
+
+@pytest.mark.parametrize("action, body, field", [
+    ("reject", {"reason": "x" * 1001}, "reason"),
+    ("reject", {"reason": 42}, "reason"),
+    ("confirm+ship", {"carrier": "x" * 81}, "carrier"),
+    ("confirm+ship", {"carrier": "冷链", "tracking_number": "x" * 81}, "tracking_number"),
+])
+def test_the_operation_limits_action_texts_for_the_api(app, db, people, order_id, action, body, field):
+    headers = _bearer(app, people["supplier_qingyuan"])
+    client = app.test_client()
+    *before, action = action.split("+")
+    for step in before:
+        assert client.post(f"/api/v1/orders/{order_id}/{step}", headers=headers, json={}).status_code == 200
+    response = client.post(f"/api/v1/orders/{order_id}/{action}", headers=headers, json=body)
+    assert response.status_code == 422 and field in response.get_json()["errors"], response.get_json()
+    assert _order(app, db, order_id).status.value == ("confirmed" if before else "placed")
+
+
+def test_what_was_received_must_be_an_object_of_the_operation(app, db, people, order_id):
+    from market.orders import operations as ops
+
+    for step in ("confirm", "ship"):
+        _act(app, db, people["supplier_qingyuan"], order_id, step, {"carrier": "x"})
+    with pytest.raises(ops.OrderError) as refused:
+        _act(app, db, people["buyer_party"], order_id, "accept", {"received": ["9.5"]})
+    assert refused.value.field == "received"
+    response = app.test_client().post(f"/api/v1/orders/{order_id}/accept", headers=_bearer(app, people["buyer_party"]),
+                                      json={"received": ["9.5"]})
+    assert response.status_code == 422 and "received" in response.get_json()["errors"]
+    assert _order(app, db, order_id).status.value == "shipped"
+
+
+def test_a_refused_move_sends_the_person_back_to_the_order_with_the_message_and_what_was_typed(
+        app, db, people, order_id, two_suppliers, login):
+    for step in ("confirm", "ship"):
+        _act(app, db, people["supplier_qingyuan"], order_id, step, {"carrier": "x"})
+    buyer = login("buyer_party", app.test_client())
+    response = post_form(buyer, f"/orders/{order_id}/accept", {f"received_{two_suppliers['a']}": "9", "note": ""},
+                         token_from=f"/orders/{order_id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/orders/{order_id}")
+    html = buyer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "请在说明中写明短缺情况" in html and 'id="note-error"' in html
+    assert _order(app, db, order_id).status.value == "shipped"
+
+
+def test_a_cart_line_is_its_persons_alone(app, db, people, two_suppliers, client, login):
+    from market.orders.models import CartItem
+
+    login("buyer_party")
+    post_form(client, "/orders/cart/add", {"product_id": two_suppliers["a"], "quantity": "2"}, token_from="/")
+    with app.app_context():
+        item_id = db.session.scalar(select(CartItem.id))
+    other = login("buyer_school", app.test_client())
+    assert post_form(other, f"/orders/cart/{item_id}", {"quantity": "5"}, token_from="/").status_code == 404
+    assert post_form(other, f"/orders/cart/{item_id}/remove", token_from="/").status_code == 404
+    assert _count(app, db, CartItem) == 1

@@ -148,17 +148,23 @@ def test_a_unit_declares_its_reserved_share_and_sees_progress(app, db, people, c
      ({"canteen_mode": "shared"}, "请选择共用食堂的单位")],
 )
 def test_bad_declarations_are_refused(app, db, people, client, login, data, message):
-    from market.orders.models import ReservedShare
+    from market.shares.models import ReservedShare
 
     login("buyer_party")
     response = _declare(client, **data)
-    assert message in response.get_data(as_text=True)
+    # The operation refuses: the browser goes back to the form, with the message and what was typed.
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert message in html
+    for field in ("canteen_spending", "share_percent"):
+        if data.get(field):
+            assert f'value="{data[field]}"' in html
     with app.app_context():
         assert db.session.scalar(select(ReservedShare)) is None
 
 
 def test_a_unit_without_a_canteen_reserves_nothing(app, db, people, client, login):
-    from market.orders.models import ReservedShare
+    from market.shares.models import ReservedShare
 
     login("buyer_party")
     assert _declare(client, canteen_mode="none", canteen_spending="", share_percent="").status_code == 302
@@ -169,7 +175,7 @@ def test_a_unit_without_a_canteen_reserves_nothing(app, db, people, client, logi
 
 def test_a_shared_canteen_declaration_counts_the_purchases_of_every_unit_it_covers(app, db, people, client, login):
     from market.orders.models import Order, PaymentStatus
-    from market.orders.queries import declaration, share_progress
+    from market.shares.queries import declaration, share_progress
     from tests.factories import make_product
     from tests.factories import act_on_order as _act, orders_of_bulk as _orders_of_bulk, place_order as _place
 
@@ -178,11 +184,11 @@ def test_a_shared_canteen_declaration_counts_the_purchases_of_every_unit_it_cove
     login("buyer_party")
     assert _declare(client, canteen_mode="shared", covered_units=str(school_id)).status_code == 302
     with app.app_context():  # the covered unit accepts (until then nothing of it counts)
-        from market.orders import operations as order_ops
-        from market.orders.models import ShareCoverage
+        from market.shares import operations as share_ops
+        from market.shares.models import ShareCoverage
 
         school_manager = _user(db, people["buyer_school"])
-        order_ops.answer_coverage(school_manager.organisation, school_manager,
+        share_ops.answer_coverage(school_manager.organisation, school_manager,
                                   db.session.scalar(select(ShareCoverage.id)), accept=True)
         db.session.commit()
     product = make_product(app, db, people, stock="100", price=Decimal("10.00"))

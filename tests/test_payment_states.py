@@ -328,7 +328,7 @@ def test_a_partial_refund_lowers_every_counted_total_by_what_was_refunded(servic
     product = make_product(app, db, people, stock="1000", price=Decimal("100.00"))
     today = local_today()
     with app.app_context():
-        from market.orders.models import ReservedShare
+        from market.shares.models import ReservedShare
         from market.pledges.models import Pledge, PledgeStatus
 
         firm = _user(db, people["firm"]).organisation
@@ -352,7 +352,7 @@ def test_a_partial_refund_lowers_every_counted_total_by_what_was_refunded(servic
         assert _post_event(app.test_client(), event).status_code == 200
 
     def counted():
-        from market.orders.queries import declaration, share_progress
+        from market.shares.queries import declaration, share_progress
         from market.tallies.queries import pair_tallies
         from market.pledges.queries import pledges_with_progress
         from market.reports import queries

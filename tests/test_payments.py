@@ -397,6 +397,99 @@ def test_only_the_supplier_records_an_offline_payment(app, db, people, order_id,
     assert _order(app, db, order_id).payment_status.value == "unpaid"
 
 
+# --- who may pay, record, refund and check: one rule each, for the order page and the operation -------------------
+
+
+def _paid_by_card(app, db, order_id, intent_id="pi_rules"):
+    from market.orders.models import Order, PaymentStatus
+    from market.payments.models import Payment, PaymentMethod, PaymentState
+
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        payment = Payment(order=order, method=PaymentMethod.CARD, state=PaymentState.SUCCEEDED,
+                          amount=order.total_amount, intent_id=intent_id)
+        order.payment_status = PaymentStatus.PAID
+        db.session.add(payment)
+        db.session.commit()
+        return payment.id
+
+
+def _payment_count(app, db):
+    from market.payments.models import Payment
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Payment))
+
+
+def test_only_the_buyer_pays_online_and_only_the_buyer_is_offered_it(app, db, people, order_id, login,
+                                                                    monkeypatch):
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_rules")  # online payment set up
+    pay_url = f"/payments/orders/{order_id}/pay"
+    buyer = login("buyer_party", app.test_client())
+    assert pay_url in buyer.get(f"/orders/{order_id}").get_data(as_text=True)
+    for role in ("supplier_qingyuan", "county_qingyuan", "city"):
+        other = login(role, app.test_client())
+        assert pay_url not in other.get(f"/orders/{order_id}").get_data(as_text=True), role
+        assert other.get(pay_url).status_code == 403, role
+        response = post_form(other, pay_url, {"test_card": "4242424242424242"}, token_from=f"/orders/{order_id}",
+                             follow_redirects=True)
+        assert "只有采购方可以进行此操作" in response.get_data(as_text=True), role
+    assert _payment_count(app, db) == 0
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "")  # not set up: not offered, and refused
+    assert pay_url not in buyer.get(f"/orders/{order_id}").get_data(as_text=True)
+    response = post_form(buyer, pay_url, {"test_card": "4242424242424242"}, token_from=pay_url, follow_redirects=True)
+    assert "本网站未开通在线支付" in response.get_data(as_text=True) and _payment_count(app, db) == 0
+
+
+def test_only_the_supplier_or_the_city_refunds_and_only_they_are_offered_it(app, db, people, order_id, login):
+    from market.payments.models import Payment, Refund
+
+    payment_id = _paid_by_card(app, db, order_id)
+    refund_url = f"/payments/{payment_id}/refund"
+    for role, offered in (("supplier_qingyuan", True), ("city", True), ("buyer_party", False),
+                          ("county_qingyuan", False)):
+        page = login(role, app.test_client()).get(f"/orders/{order_id}").get_data(as_text=True)
+        assert (refund_url in page) is offered, role
+    for role in ("buyer_party", "county_qingyuan"):
+        response = post_form(login(role, app.test_client()), refund_url, {"amount": "1.00"},
+                             token_from=f"/orders/{order_id}", follow_redirects=True)
+        assert "只有供应商或市扶贫办可以退款" in response.get_data(as_text=True), role
+    with app.app_context():
+        assert db.session.get(Payment, payment_id).refunded_amount == Decimal("0.00")
+        assert db.session.scalar(select(func.count()).select_from(Refund)) == 0
+
+
+def test_only_the_supplier_is_offered_recording_an_offline_payment(app, db, people, order_id, login):
+    offline_url = f"/payments/orders/{order_id}/offline"
+    for role, offered in (("supplier_qingyuan", True), ("buyer_party", False), ("city", False)):
+        page = login(role, app.test_client()).get(f"/orders/{order_id}").get_data(as_text=True)
+        assert (offline_url in page) is offered, role
+    _paid_by_card(app, db, order_id)  # paid: nothing left to record
+    page = login("supplier_qingyuan", app.test_client()).get(f"/orders/{order_id}").get_data(as_text=True)
+    assert offline_url not in page
+
+
+def test_an_overseer_who_is_not_a_party_cannot_check_a_payment(app, db, people, order_id, login):
+    from market.payments.models import Payment, PaymentMethod
+
+    with app.app_context():
+        from market.orders.models import Order
+
+        order = db.session.get(Order, order_id)
+        payment = Payment(order=order, method=PaymentMethod.CARD, amount=order.total_amount, intent_id="pi_check",
+                          create_key="c-check", confirm_key="f-check")
+        db.session.add(payment)
+        db.session.commit()
+        payment_id = payment.id
+    check_url = f"/payments/{payment_id}/check"
+    office = login("county_qingyuan", app.test_client())
+    assert check_url not in office.get(f"/orders/{order_id}").get_data(as_text=True)
+    response = post_form(office, check_url, {}, token_from=f"/orders/{order_id}", follow_redirects=True)
+    assert "只有买方、供应商或市扶贫办可以进行此操作" in response.get_data(as_text=True)
+    assert check_url in login("supplier_qingyuan", app.test_client()).get(f"/orders/{order_id}").get_data(
+        as_text=True)
+
+
 def test_a_paid_and_accepted_order_counts_once_paid_online(app, db, people, stripe, order_id, client, login):
     login("buyer_party")
     for step in ("confirm", "ship"):

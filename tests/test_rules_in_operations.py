@@ -120,7 +120,7 @@ def test_only_an_approved_supplier_lists_even_when_the_operation_is_called_direc
 
 def _declare(app, db, email: str, percent: str):
     from market.accounts.models import User
-    from market.orders import operations as ops
+    from market.shares import operations as ops
 
     with app.app_context(), app.test_request_context("/"):
         person = db.session.scalar(select(User).where(User.email == email))
@@ -155,7 +155,8 @@ def test_the_operation_reads_the_floor_from_the_configuration(app, db, people, c
     # The page shows the operation's message beside the share.
     login("buyer_party")
     response = post_form(client, "/orders/reserved-share?year=2020", {
-        "year": "2020", "canteen_mode": "own", "canteen_spending": "1000000", "share_percent": "15"})
+        "year": "2020", "canteen_mode": "own", "canteen_spending": "1000000", "share_percent": "15"},
+        follow_redirects=True)
     assert response.status_code == 200
     assert 'id="share_percent-error"' in response.get_data(as_text=True)
     assert _declare(app, db, people["buyer_party"], "20") == Decimal("20")

@@ -204,7 +204,8 @@ def test_the_permission_rule_shows_an_unapproved_organisation_no_more_than_a_vis
     from market.accounts.models import Organisation, OrgStatus, User
     from market.agreements.models import Agreement
     from market.catalog.models import Product, SurveyRow
-    from market.orders.models import Order, ReservedShare
+    from market.orders.models import Order
+    from market.shares.models import ReservedShare
     from market.demands.models import Demand
     from market.payments.models import Payment
     from market.permissions import Action, Decision, decide, may_open, unapproved

@@ -6,7 +6,8 @@ from __future__ import annotations
 from market.catalog.models import Category, LinkageMode, ListingStatus, Unit
 from market.catalog.rules import MANUAL_STOCK_REASONS
 from market.numbers import MAX_ID, MAX_PAGE
-from market.orders.models import CanteenMode, OrderStatus, PaymentStatus
+from market.orders.models import OrderStatus, PaymentStatus
+from market.shares.models import CanteenMode
 
 DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["12.50"]}
 DECIMAL_IN = {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "number"}],

@@ -11,7 +11,7 @@ from market.api import bp
 from market.api.auth import only_for, signed_in
 from market.api.parsing import grouping, year
 from market.api.serializers import reserved_share_json, totals_json
-from market.orders import queries as order_queries
+from market.shares import queries as share_queries
 from market.problems import ApiProblem
 from market.reports.queries import GROUPINGS, totals
 
@@ -23,13 +23,13 @@ def reserved_shares():
     org = current_user.organisation
     declared_year = year()
     if org.kind == OrgKind.CITY_OFFICE:
-        declarations = order_queries.all_declarations(declared_year)
+        declarations = share_queries.all_declarations(declared_year)
     elif org.kind == OrgKind.BUYER:
-        own = order_queries.declaration(org, declared_year)
+        own = share_queries.declaration(org, declared_year)
         declarations = [own] if own else []
     else:
         raise ApiProblem(403, _("Only budget units and the city office see reserved shares."))
-    items = [reserved_share_json(decl, order_queries.share_progress(decl)) for decl in declarations]
+    items = [reserved_share_json(decl, share_queries.share_progress(decl)) for decl in declarations]
     return jsonify(items=items, total=len(items))
 
 

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from market.accounts.models import ApiToken, User
 from market.agreements.models import Agreement
 from market.catalog.models import Product, StockEntry
-from market.orders.models import Order, ReservedShare
+from market.orders.models import Order
+from market.shares.models import ReservedShare
 from market.demands.models import Demand
 from market.regions.models import County
 

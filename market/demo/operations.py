@@ -205,9 +205,9 @@ def seed_reserved_shares() -> None:
 
     from market.accounts.models import Role
     from market.i18n import local_today
-    from market.orders import operations as orders
-    from market.orders.models import CanteenMode
-    from market.orders.queries import declaration
+    from market.shares import operations as shares
+    from market.shares.models import CanteenMode
+    from market.shares.queries import declaration
 
     year = local_today().year
     plan = [("party@demo.local", CanteenMode.OWN, "1200000", "15", None, []),
@@ -221,7 +221,7 @@ def seed_reserved_shares() -> None:
         if declaration(person.organisation, year) is not None:
             continue
         covered = [accounts.find_user(c).organisation_id for c in covers]
-        orders.declare_reserved_share(person.organisation, person, year=year, mode=mode, spending=spending,
+        shares.declare_reserved_share(person.organisation, person, year=year, mode=mode, spending=spending,
                                       percent=share, contractor_name=contractor, covered_unit_ids=covered)
     school = accounts.find_user("school@demo.local").organisation
     if accounts.find_user("canteen-contractor@demo.local") is None:

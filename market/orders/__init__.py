@@ -1,4 +1,4 @@
-"""Bulk ordering: carts, orders split per supplier, their life, and the reserved-share declarations."""
+"""Bulk ordering: carts, orders split per supplier, and their life from placed to rated."""
 
 from market.transaction import PageBlueprint
 

@@ -1,49 +1,68 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from wtforms import (
-    HiddenField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+import re
+from decimal import Decimal
 
+from flask import abort, request
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from market.catalog.models import Unit
 from market.catalog.forms import CartAddForm  # noqa: F401  (the product page's form; orders.cart_add reads it)
 from market.forms import BaseForm
-from market.labels import choices
-from market.orders.models import CanteenMode
+from market.orders.rules import ORDER_TEXT_LIMITS
+from market.rules import RuleError, price
 
 
 class CartQuantityForm(BaseForm):
     quantity = StringField(_l("Quantity"), validators=[DataRequired(message=_l("Enter the quantity."))])
 
 
+_SEEN_PRICE = re.compile(r"seen_price_(\d{1,18})")
+
+
 class PlaceOrderForm(BaseForm):
     #: One-time token: a second submission of the same cart finds the first placement.
     client_token = HiddenField(validators=[DataRequired()])
 
+    @staticmethod
+    def seen_prices() -> dict[int, tuple[Decimal, Unit | None]]:
+        """The price and unit of each cart line as the cart page showed them (its hidden `seen_price_<id>` and
+        `seen_unit_<id>` fields), by product id. A malformed one is not something a person typed: 400."""
+        units = {unit.value: unit for unit in Unit}
+        seen = {}
+        for key, raw in request.form.items():
+            if (match := _SEEN_PRICE.fullmatch(key)) is None:
+                continue
+            try:
+                value = price(raw)
+            except RuleError:
+                abort(400)
+            seen[int(match.group(1))] = (value, units.get(request.form.get(f"seen_unit_{match.group(1)}") or ""))
+        return seen
+
+
+def _limit(field: str) -> Length:
+    return Length(max=ORDER_TEXT_LIMITS[field])
+
 
 class ActionForm(BaseForm):
-    """The fields any order action may use; `operations.perform` checks the ones its action needs."""
+    """The fields any order action may use; `life.perform` checks the ones its action needs."""
 
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
-    carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=80)])
-    tracking_number = StringField(_l("Tracking number"), validators=[Optional(), Length(max=80)])
-    note = TextAreaField(_l("Quality note"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), _limit("reason")])
+    carrier = StringField(_l("Carrier"), validators=[Optional(), _limit("carrier")])
+    tracking_number = StringField(_l("Tracking number"), validators=[Optional(), _limit("tracking_number")])
+    note = TextAreaField(_l("Quality note"), validators=[Optional(), _limit("note")])
     rating = SelectField(_l("Rating"), choices=[SelectChoice("", "—")] + [SelectChoice(str(n), "★" * n)
                                                                          for n in range(5, 0, -1)],
                          default="", validate_choice=False)
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), _limit("comment")])
 
-
-class ReservedShareForm(BaseForm):
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2015, max=2100)])
-    canteen_mode = SelectField(_l("Canteen"), choices=choices(CanteenMode))
-    canteen_spending = StringField(_l("Canteen food spending this year (CNY)"), default="0")
-    share_percent = StringField(_l("Share reserved for poverty-area produce (%)"))
-    contractor_name = StringField(_l("Contractor running the canteen"), validators=[Optional(), Length(max=200)])
-    covered_units = SelectMultipleField(_l("Other units sharing the canteen"), coerce=int, validate_choice=False)
+    def action_data(self) -> dict:
+        """What the action carries, as `life.perform` reads it (the API sends the same keys in JSON)."""
+        received = {key[len("received_"):]: value for key, value in request.form.items()
+                    if key.startswith("received_")}
+        return {"reason": self.reason.data, "carrier": self.carrier.data, "tracking_number": self.tracking_number.data,
+                "note": self.note.data, "rating": self.rating.data, "comment": self.comment.data,
+                "received": received}

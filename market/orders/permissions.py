@@ -1,16 +1,17 @@
-"""Who may see an order (acting on it is decided by `operations.TRANSITIONS`, party by party)."""
+"""Who may see an order (acting on it is decided by `life.TRANSITIONS`, party by party), and a cart's lines."""
 
 from __future__ import annotations
 
 from market.accounts.models import OrgKind, User
-from market.orders.models import Order, ReservedShare
+from market.orders.models import CartItem, Order
+from market.orders.rules import party_of
 from market.permissions import Action, Decision, rule
 
 
 @rule(Order)
 def order_rule(user: User, action: Action, order: Order) -> Decision:
     org = user.organisation
-    party = org.id in (order.buyer_id, order.supplier_id)
+    party = party_of(user, order) is not None
     overseer = (
         org.kind == OrgKind.CITY_OFFICE
         or (org.kind == OrgKind.COUNTY_OFFICE and org.county_id == order.county_id)
@@ -23,11 +24,7 @@ def order_rule(user: User, action: Action, order: Order) -> Decision:
     return Decision.ALLOWED if party and action == Action.EDIT else Decision.FORBIDDEN
 
 
-@rule(ReservedShare)
-def reserved_share_rule(user: User, action: Action, decl: ReservedShare) -> Decision:
-    org = user.organisation
-    own = decl.buyer_id == org.id
-    if not (own or org.kind == OrgKind.CITY_OFFICE):
-        return Decision.HIDDEN
-    allowed = action == Action.VIEW or (own and action == Action.EDIT and user.is_manager)
-    return Decision.ALLOWED if allowed else Decision.FORBIDDEN
+@rule(CartItem)
+def cart_item_rule(user: User, action: Action, item: CartItem) -> Decision:
+    """A cart line is its person's alone: anyone else is answered as if it did not exist."""
+    return Decision.ALLOWED if item.user_id == user.id else Decision.HIDDEN

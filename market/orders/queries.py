@@ -1,4 +1,4 @@
-"""Reads for carts and orders, and the reserved-share progress."""
+"""Reads for carts and orders, and the counted value of orders that every total sums."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from market.accounts.models import Organisation, User
 from market.catalog.models import Product
 from market.extensions import db
-from market.orders.models import CartItem, Order, OrderEvent, OrderLine, OrderStatus, ReservedShare
+from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine, OrderStatus
 from market.types import Money
 
 
@@ -21,6 +21,21 @@ def cart_items(user: User) -> list[CartItem]:
         .options(joinedload(CartItem.product).joinedload(Product.supplier))
         .where(CartItem.user_id == user.id).order_by(Product.supplier_id, Product.id)
     ))
+
+
+def product(product_id: int) -> Product | None:
+    """A product to put in the cart (whether the person may see it is the catalog's permission rule)."""
+    return db.session.get(Product, product_id)
+
+
+def cart_item(item_id: int) -> CartItem | None:
+    return db.session.get(CartItem, item_id)
+
+
+def bulk_order_of(buyer: Organisation, bulk_id: int) -> BulkOrder | None:
+    """One placement of the buyer's (None for another organisation's: answered as a missing id)."""
+    bulk = db.session.get(BulkOrder, bulk_id)
+    return bulk if bulk is not None and bulk.buyer_id == buyer.id else None
 
 
 def cart_count(user: User) -> int:
@@ -91,64 +106,3 @@ def _share(part, kept, total):
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(func.div(cast(part, Numeric(38, 0)) * kept, total), BigInteger)
     return part * kept // total
-
-
-def declaration(buyer: Organisation, year: int) -> ReservedShare | None:
-    return db.session.scalar(
-        select(ReservedShare)
-        .options(selectinload(ReservedShare.covered_units), selectinload(ReservedShare.coverages))
-        .where(ReservedShare.buyer_id == buyer.id, ReservedShare.year == year)
-    )
-
-
-def covering_declaration(buyer: Organisation, year: int) -> ReservedShare | None:
-    """A shared-canteen declaration of another unit that covers this one (accepted by this unit)."""
-    from market.orders.models import CoverageStatus, ShareCoverage
-
-    return db.session.scalar(
-        select(ReservedShare).join(ShareCoverage, ShareCoverage.declaration_id == ReservedShare.id)
-        .where(ShareCoverage.unit_id == buyer.id, ShareCoverage.year == year,
-               ShareCoverage.status == CoverageStatus.ACCEPTED)
-    )
-
-
-def coverage_requests(unit: Organisation, year: int) -> list:
-    """Other units' shared-canteen declarations that ask to cover this unit for the year (pending or accepted),
-    for its reserved-share page, where its manager answers them."""
-    from market.orders.models import LIVE_COVERAGE, ShareCoverage
-
-    return list(db.session.scalars(
-        select(ShareCoverage).options(joinedload(ShareCoverage.declaration).joinedload(ReservedShare.buyer))
-        .where(ShareCoverage.unit_id == unit.id, ShareCoverage.year == year,
-               ShareCoverage.status.in_(LIVE_COVERAGE))
-        .order_by(ShareCoverage.id)
-    ))
-
-
-def share_progress(decl: ReservedShare, counted: dict[int, Decimal] | None = None) -> dict:
-    """Reserved amount against what the unit (and the units its shared canteen covers and that accepted it)
-    bought and counted.
-    `counted` (from `counted_by_buyer`) lets a list of declarations share one statement."""
-    units = [decl.buyer_id] + [u.id for u in decl.covered_units]
-    if counted is None:
-        counted = counted_by_buyer(set(units), decl.year)
-    bought = sum((counted.get(u) or Decimal("0.00") for u in units), Decimal("0.00"))
-    reserved = decl.reserved_amount
-    percent = (bought / reserved * 100).quantize(Decimal("0.1")) if reserved > 0 else None
-    return {"declaration": decl, "reserved": reserved, "bought": bought, "percent": percent}
-
-
-def all_declarations(year: int) -> list[ReservedShare]:
-    return list(db.session.scalars(
-        select(ReservedShare).options(joinedload(ReservedShare.buyer), selectinload(ReservedShare.covered_units))
-        .where(ReservedShare.year == year).order_by(ReservedShare.buyer_id)
-    ))
-
-
-def shares_with_progress(year: int) -> list[dict]:
-    """`share_progress` for every declaration of the year in two statements (the declarations, and one grouped
-    sum of counted orders per buyer), for the city office's lists."""
-    declarations = all_declarations(year)
-    buyers = {d.buyer_id for d in declarations} | {u.id for d in declarations for u in d.covered_units}
-    counted = counted_by_buyer(buyers, year)
-    return [share_progress(decl, counted) for decl in declarations]

@@ -7,6 +7,7 @@ from wtforms.validators import Length, Optional
 from market.forms import BaseForm
 from market.labels import choices
 from market.payments.models import PaymentMethod
+from market.payments.rules import PAYMENT_TEXT_LIMITS
 
 
 class CardPaymentForm(BaseForm):
@@ -18,10 +19,11 @@ class CardPaymentForm(BaseForm):
 
 class OfflinePaymentForm(BaseForm):
     method = SelectField(_l("Paid by"), choices=choices(PaymentMethod, exclude=(PaymentMethod.CARD,)))
-    reference = StringField(_l("Transfer or card-slip reference"), validators=[Optional(), Length(max=120)])
+    reference = StringField(_l("Transfer or card-slip reference"),
+                            validators=[Optional(), Length(max=PAYMENT_TEXT_LIMITS["reference"])])
     received_on = DateField(_l("Money arrived on"), format="%Y-%m-%d", validators=[Optional()])
 
 
 class RefundForm(BaseForm):
     amount = StringField(_l("Amount to refund (CNY)"))
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=PAYMENT_TEXT_LIMITS["reason"])])

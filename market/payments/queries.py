@@ -9,6 +9,33 @@ from market.payments.models import Payment, PaymentMethod, PaymentState, Refund,
 from market.types import Money
 
 
+def payments_of(order: Order) -> list[Payment]:
+    """The order's payments, oldest first, as the database has them now."""
+    return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+
+
+def current_card_payment(order: Order) -> Payment | None:
+    """The order's pending card payment (the newest), if any: while it is pending the order is not offered for
+    payment again, but for checking again."""
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == PaymentMethod.CARD,
+                                                   Payment.state == PaymentState.PENDING)
+                             .order_by(Payment.id.desc()).limit(1))
+
+
+def pending_card_payments() -> list[Payment]:
+    return list(db.session.scalars(
+        select(Payment).options(joinedload(Payment.order))
+        .where(Payment.method == PaymentMethod.CARD, Payment.state == PaymentState.PENDING).order_by(Payment.id)))
+
+
+def pending_refunds() -> list[Refund]:
+    return list(db.session.scalars(select(Refund).where(Refund.state == RefundState.PENDING).order_by(Refund.id)))
+
+
+def payment(payment_id: int) -> Payment | None:
+    return db.session.get(Payment, payment_id)
+
+
 def payments_list(*, method: str | None = None, page: int = 1, per_page: int = 50):
     """Payments of every kind, newest first, with their orders, buyers and suppliers."""
     stmt = (select(Payment).options(joinedload(Payment.order).joinedload(Order.buyer),

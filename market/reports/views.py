@@ -12,7 +12,7 @@ from market.accounts.models import BuyerType, OrgKind
 from market.catalog.queries import county_totals
 from market.i18n import local_today, localized_name, money
 from market.labels import label
-from market.orders.queries import shares_with_progress
+from market.shares.queries import shares_with_progress
 from market.permissions import kind_required
 from market.pledges import queries as pledge_queries
 from market.regions.queries import counties
