@@ -6,13 +6,30 @@ from flask import current_app
 from sqlalchemy import select
 
 from market.accounts import operations as accounts
-from market.accounts.models import Organisation, OrgStatus, Role
-from market.demo.data import ORGANISATIONS
+from market.accounts.models import OrgStatus, Organisation, Role
+from market.demo.data import ORGANISATIONS, PRODUCTS
 from market.extensions import db
 from market.pairing.models import VillagePairing
 from market.regions.models import Village
 from market.regions import queries as regions
 from market.pairing.operations import load_city
+from market.agreements import operations as agreements
+from market.agreements.models import Agreement
+from market.bulletins.operations import latest_issue, publish_issue
+from market.catalog import operations as catalog
+from market.catalog.models import Category, LinkageMode, ListingStatus, Product, StockReason, Unit
+from market.demands.models import Demand
+from market.demands.operations import post_demand
+from market.i18n import SHANGHAI, local_today
+from market.orders import operations as orders
+from market.orders.models import Order
+from market.pairing.queries import county_for_buyer
+from market.payments.operations import record_offline_payment
+from market.pledges.models import Pledge
+from market.pledges.operations import make_pledge, review_pledge
+from market.shares import operations as shares
+from market.shares.models import CanteenMode
+from market.shares.queries import declaration
 
 
 def seed_demo(password: str) -> int:
@@ -59,10 +76,6 @@ def seed_products() -> int:
     from datetime import timedelta
     from decimal import Decimal
 
-    from market.catalog import operations as catalog
-    from market.catalog.models import Category, LinkageMode, Product, StockReason, Unit
-    from market.demo.data import PRODUCTS
-    from market.i18n import local_today
 
     today = local_today()
     suppliers_with_products = set(db.session.scalars(select(Product.supplier_id).distinct()))
@@ -98,10 +111,6 @@ def seed_products() -> int:
 
 def seed_survey_and_bulletins() -> None:
     """A survey row for each stranded demo product and a first bulletin issue of each county that has one."""
-    from market.bulletins.operations import latest_issue, publish_issue
-    from market.catalog import operations as catalog
-    from market.catalog.models import Product
-    from market.i18n import local_today
 
     today = local_today()
     stranded = db.session.scalars(select(Product).where(Product.stranded.is_(True)).order_by(Product.id)).all()
@@ -147,11 +156,6 @@ def seed_orders() -> int:
     from datetime import datetime, time, timedelta
     from decimal import Decimal
 
-    from market.catalog.models import ListingStatus, Product
-    from market.i18n import SHANGHAI, local_today
-    from market.orders import operations as orders
-    from market.orders.models import Order
-    from market.pairing.queries import county_for_buyer
 
     if db.session.scalar(select(Order.id).limit(1)) is not None:
         return 0
@@ -188,7 +192,6 @@ def seed_orders() -> int:
                     "note": "质量良好", "rating": 5 - (n % 2), "comment": "新鲜，送货及时",
                 }, now=moment)
             if paid:
-                from market.payments.operations import record_offline_payment
 
                 method = "official_card" if n % 3 == 0 else "bank_transfer"
                 received = min(day + timedelta(days=len(_STEPS[state]) + 1), today)
@@ -202,12 +205,6 @@ def seed_orders() -> int:
 
 def seed_reserved_shares() -> None:
     """Declarations of the demo canteens for this year: own, outsourced (with a contractor account) and shared."""
-
-    from market.accounts.models import Role
-    from market.i18n import local_today
-    from market.shares import operations as shares
-    from market.shares.models import CanteenMode
-    from market.shares.queries import declaration
 
     year = local_today().year
     plan = [("party@demo.local", CanteenMode.OWN, "1200000", "15", None, []),
@@ -236,12 +233,6 @@ def seed_agreements_and_demands() -> None:
     from datetime import timedelta
     from decimal import Decimal
 
-    from market.agreements import operations as agreements
-    from market.agreements.models import Agreement
-    from market.catalog.models import Product
-    from market.i18n import local_today
-    from market.demands.models import Demand
-    from market.demands.operations import post_demand
 
     today = local_today()
     if db.session.scalar(select(Agreement.id).limit(1)) is None:
@@ -275,9 +266,6 @@ def seed_pledges() -> None:
     """A confirmed pledge of firm@demo.local that its counted orders fulfil in part, and one of firm2 waiting."""
     from datetime import timedelta
 
-    from market.i18n import local_today
-    from market.pledges.models import Pledge
-    from market.pledges.operations import make_pledge, review_pledge
 
     if db.session.scalar(select(Pledge.id).limit(1)) is not None:
         return

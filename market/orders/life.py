@@ -15,6 +15,7 @@ from market.accounts.models import User
 from market.catalog.models import StockReason
 from market.catalog.operations import move_stock
 from market.extensions import db
+from market.labels import label
 from market.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus
 from market.orders.rules import OrderError, WrongParty, WrongState, acting_party, action_text
 from market.state import change_state
@@ -51,8 +52,6 @@ def _check_may(user: User, order: Order, transition: Transition) -> None:
         raise WrongParty(_("Only the %(party)s can do this.", party=_("supplier") if transition.party == "supplier"
                                                                          else _("buyer")))
     if order.status not in transition.from_states:
-        from market.labels import label
-
         raise WrongState(_("This cannot be done to an order that is %(status)s.", status=label(order.status)))
 
 

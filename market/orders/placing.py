@@ -25,6 +25,8 @@ from market.catalog.models import Product, StockReason, Unit
 from market.catalog.operations import StockShortage, move_stock
 from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
+from market.labels import label
+from market.notify import tell_suppliers
 from market.orders.models import BulkOrder, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
 from market.orders.rules import MAX_LINES, OrderError, check_minimum_order, ensure_can_buy
 from market.pairing.queries import county_for_buyer
@@ -66,8 +68,6 @@ def check_line(product: Product | None, quantity, buyer: Organisation, unit: Uni
     if product.supplier_id == buyer.id:
         raise OrderError(_("You cannot order your own product."), "product_id")
     if unit is not None and unit != product.unit:
-        from market.labels import label
-
         raise OrderError(_("%(name)s is sold by %(unit)s.", name=product.name, unit=label(product.unit)), "unit")
     check_minimum_order(product, qty)
     return qty
@@ -78,8 +78,6 @@ class PriceChanged(OrderError):
     line as (product, price seen, price now, unit seen, unit now)."""
 
     def __init__(self, changes: list[tuple[Product, Decimal, Decimal, Unit | None, Unit]]):
-        from market.labels import label
-
         self.changes = changes
         lines = "; ".join(
             _("%(name)s: %(old)s → %(new)s per %(unit)s", name=product.name, old=money(seen), new=money(now),
@@ -211,8 +209,6 @@ NEW_ORDERS = "orders.new"
 def tell_suppliers_of_new_orders() -> None:
     """Tell each supplier of the orders committed placements made (after the request): never for a placement
     that was rolled back, whichever path placed it (the cart, a demand, the API, the command line)."""
-    from market.notify import tell_suppliers
-
     ids = after_commit.take(NEW_ORDERS)
     if not ids:
         return

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from market.accounts.models import User
 from market.extensions import db
 from market.orders.models import Order
+from market.payments import messages
 from market.types import Money, UTCDateTime, enum_column, utcnow
 
 
@@ -88,9 +89,7 @@ class Payment(db.Model):
     @property
     def failure_reason(self) -> str | None:
         """Why it failed, in the reader's language (`failure_message` holds the provider's code, not its text)."""
-        from market.payments.messages import failure_reason
-
-        return failure_reason(self.failure_message) if self.failure_message else None
+        return messages.failure_reason(self.failure_message) if self.failure_message else None
 
 
 class RefundState(enum.StrEnum):
