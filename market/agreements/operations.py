@@ -30,6 +30,7 @@ from market.extensions import db
 from market.i18n import local_today
 from market.labels import label
 from market.orders import operations as orders
+from market.orders.rules import check_minimum_order, party_of
 from market.state import StateConflict, change_state
 from market.types import utcnow
 
@@ -40,16 +41,8 @@ class AgreementError(RuleError):
     pass
 
 
-def _side(user: User, agreement: Agreement) -> str | None:
-    if user.organisation_id == agreement.buyer_id:
-        return "buyer"
-    if user.organisation_id == agreement.supplier_id:
-        return "supplier"
-    return None
-
-
 def _require_party(user: User, agreement: Agreement) -> str:
-    side = _side(user, agreement)
+    side = party_of(user, agreement)
     if side is None or user.organisation.status != OrgStatus.ACTIVE:
         raise AgreementError(_("Only the two parties can do this."))
     return side
@@ -74,9 +67,7 @@ def check_terms(supplier: Organisation, terms: Terms, *, today: date | None = No
         if product.supplier_id != supplier.id:
             raise AgreementError(_("Every product must be the supplier's own."), "lines")
         qty = rules.quantity(line.quantity, _("the quantity per delivery"))
-        if qty < product.min_order_quantity:
-            raise AgreementError(_("The minimum order of %(name)s is %(min)s.", name=product.name,
-                                   min=f"{product.min_order_quantity.normalize():f}"), "lines")
+        check_minimum_order(product, qty, field="lines")
         checked.append((product, qty, rules.price(line.unit_price)))
     kind = ScheduleKind(terms.schedule_kind) if terms.schedule_kind in ScheduleKind.__members__.values() else None
     if kind is None:

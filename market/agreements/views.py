@@ -12,6 +12,7 @@ from market.agreements.forms import AgreementForm, SignForm, TerminateForm, new_
 from market.forms import flash_form_errors
 from market.i18n import local_today
 from market.numbers import MAX_ID, query_int
+from market.orders.rules import party_of
 from market.permissions import Action, authorize, kind_required
 from market.transaction import return_to
 
@@ -60,7 +61,7 @@ def detail(agreement_id: int):
     agreement = authorize(Action.VIEW, queries.agreement_detail(agreement_id))
     # The sign button always carries the version shown now, never the one a refused signature carried.
     sign_form = SignForm(formdata=None, version=agreement.latest.number)
-    return render_template("agreements/detail.html", agreement=agreement, side=ops._side(current_user, agreement),
+    return render_template("agreements/detail.html", agreement=agreement, side=party_of(current_user, agreement),
                            fulfilment=queries.fulfilment(agreement, local_today()), terminate_form=TerminateForm(),
                            sign_form=sign_form, today=local_today())
 

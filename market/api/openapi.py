@@ -7,6 +7,7 @@ from market.catalog.models import Category, LinkageMode, ListingStatus, Unit
 from market.catalog.rules import MANUAL_STOCK_REASONS
 from market.numbers import MAX_ID, MAX_PAGE
 from market.orders.models import OrderStatus, PaymentStatus
+from market.orders.rules import ORDER_TEXT_LIMITS
 from market.shares.models import CanteenMode
 
 DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["12.50"]}
@@ -196,14 +197,10 @@ def spec() -> dict:
                                   "bulk_order_id": {"type": "integer"}}},
         "OrderAction": {
             "type": "object", "additionalProperties": False,
-            "properties": {"reason": {"type": "string", "maxLength": 1000},
-                           "carrier": {"type": "string", "maxLength": 80},
-                           "tracking_number": {"type": "string", "maxLength": 80},
+            "properties": {**{name: {"type": "string", "maxLength": limit} for name, limit in ORDER_TEXT_LIMITS.items()},
                            "received": {"type": "object", "additionalProperties": DECIMAL_IN,
                                         "description": "Accept: product id → quantity received (default: all)."},
-                           "note": {"type": "string", "maxLength": 2000},
-                           "rating": {"type": "integer", "minimum": 1, "maximum": 5},
-                           "comment": {"type": "string", "maxLength": 1000}},
+                           "rating": {"type": "integer", "minimum": 1, "maximum": 5}},
         },
         "ReservedShare": {"type": "object", "properties": {
             "buyer": {"type": "object"}, "year": {"type": "integer"},

@@ -49,5 +49,5 @@ def order(order_id: int):
 @signed_in
 def order_action(order_id: int, action: str):
     order = visible(order_queries.order_detail(order_id))
-    order_ops.perform(order, current_user, action, order_action_body(action))
+    order_ops.perform(order, current_user, action, order_action_body())
     return jsonify(order_json(order_queries.order_detail(order.id)))

@@ -175,12 +175,10 @@ def order_status() -> str | None:
     return status
 
 
-def order_action_body(action: str) -> dict:
-    """The body of an order action (none is an empty one); what was received, for an acceptance, is an object."""
-    data = json_body() if request.content_length else {}
-    if action == "accept" and data.get("received") is not None and not isinstance(data.get("received"), dict):
-        raise ApiProblem(422, errors={"received": _("An object of product id to quantity received.")})
-    return data
+def order_action_body() -> dict:
+    """The body of an order action (none is an empty one), as sent: the operation reads its texts, what was
+    received and the rating through the order's rules."""
+    return json_body() if request.content_length else {}
 
 
 def year() -> int:

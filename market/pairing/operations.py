@@ -43,13 +43,8 @@ def add_system_pairing(user: User, system, county_code: str | None, valid_from: 
     if valid_from is None:
         raise RuleError(_("Enter a date."), "valid_from")
     system = BuyerSystem(system)
-    if db.session.scalar(select(SystemPairing).where(SystemPairing.system == system,
-                                                     SystemPairing.valid_from == valid_from)):
-        raise RuleError(_("This system already has a pairing from that date."), "valid_from")
-    pairing = SystemPairing(system=system, county=county, valid_from=valid_from, note=_note(note))
-    db.session.add(pairing)
-    db.session.flush()
-    return pairing
+    return _added(SystemPairing(system=system, county=county, valid_from=valid_from, note=_note(note)),
+                  SystemPairing.system == system, _("This system already has a pairing from that date."))
 
 
 def add_village_pairing(user: User, buyer_id: int | None, village_id: int | None, valid_from: date | None,
@@ -64,10 +59,15 @@ def add_village_pairing(user: User, buyer_id: int | None, village_id: int | None
         raise RuleError(_("Choose a village from the list."), "village")
     if valid_from is None:
         raise RuleError(_("Enter a date."), "valid_from")
-    if db.session.scalar(select(VillagePairing).where(VillagePairing.buyer_id == buyer.id,
-                                                      VillagePairing.valid_from == valid_from)):
-        raise RuleError(_("This unit already has a pairing from that date."), "valid_from")
-    pairing = VillagePairing(buyer=buyer, village=village, valid_from=valid_from, note=_note(note))
+    return _added(VillagePairing(buyer=buyer, village=village, valid_from=valid_from, note=_note(note)),
+                  VillagePairing.buyer_id == buyer.id, _("This unit already has a pairing from that date."))
+
+
+def _added(pairing, same_key, taken: str):
+    """`pairing` added, unless its key already has a pairing from the same date (`taken` says so)."""
+    model = type(pairing)
+    if db.session.scalar(select(model).where(same_key, model.valid_from == pairing.valid_from)):
+        raise RuleError(taken, "valid_from")
     db.session.add(pairing)
     db.session.flush()
     return pairing

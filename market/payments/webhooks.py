@@ -99,23 +99,21 @@ def handle_event(event: dict) -> str:
     if event_type.startswith("payment_intent."):
         payment = db.session.scalar(select(Payment).options(joinedload(Payment.order))
                                     .where(Payment.intent_id == obj.get("id")))
-        if payment is None:
-            log.warning("webhook %s: %s about unknown payment intent %s", event_id, event_type, obj.get("id"))
-            outcome = "unknown payment"
-        else:
-            apply_intent(payment, obj)
-            outcome = f"payment {payment.id} {payment.state.value}"
+        outcome = _applied("payment", payment, apply_intent, obj, event_id, event_type)
     elif event_type.startswith(("refund.", "charge.refund.")) and obj.get("object", "refund") == "refund":
-        refund = _refund_of(obj)
-        if refund is None:
-            log.warning("webhook %s: %s about unknown refund %s", event_id, event_type, obj.get("id"))
-            outcome = "unknown refund"
-        else:
-            apply_refund(refund, obj)
-            outcome = f"refund {refund.id} {refund.state.value}"
+        outcome = _applied("refund", _refund_of(obj), apply_refund, obj, event_id, event_type)
     record.outcome = outcome
     db.session.flush()
     return outcome
+
+
+def _applied(kind: str, row, apply, obj: dict, event_id: str, event_type: str) -> str:
+    """Apply the event to our payment or refund `row`; an event about one we do not know is logged and left."""
+    if row is None:
+        log.warning("webhook %s: %s about unknown %s %s", event_id, event_type, kind, obj.get("id"))
+        return f"unknown {kind}"
+    apply(row, obj)
+    return f"{kind} {row.id} {row.state.value}"
 
 
 def _refund_of(obj: dict) -> Refund | None:

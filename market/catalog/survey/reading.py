@@ -256,18 +256,12 @@ class _Reader:
         return str(value).strip()
 
     def _category(self, value: object) -> Category:
-        member = self.categories.get(_norm(value))
-        if member is None:
-            raise CellError(_("Unknown category %(value)s. Use one of: %(choices)s.", value=str(value).strip(),
-                               choices=_choice_list(Category)))
-        return member
+        return _member(self.categories, value, lambda text: _(
+            "Unknown category %(value)s. Use one of: %(choices)s.", value=text, choices=_choice_list(Category)))
 
     def _unit(self, value: object) -> Unit:
-        member = self.units.get(_norm(value))
-        if member is None:
-            raise CellError(_("Unknown unit %(value)s. Use one of: %(choices)s.", value=str(value).strip(),
-                               choices=_choice_list(Unit)))
-        return member
+        return _member(self.units, value, lambda text: _(
+            "Unknown unit %(value)s. Use one of: %(choices)s.", value=text, choices=_choice_list(Unit)))
 
     def _quantity(self, value: object) -> Decimal:
         return _checked(checks.unsold_quantity, _numeric(value))
@@ -318,6 +312,14 @@ def _enum_lookup(enum_cls: type[Enum], chinese: dict, synonyms: dict[str, Enum])
             for member, label in LABELS[enum_cls].items():
                 lookup.setdefault(_norm(label), member)
     return lookup
+
+
+def _member(lookup: dict, value: object, unknown):
+    """The enum member a cell names (in either language, any case), or CellError with `unknown(text)`."""
+    member = lookup.get(_norm(value))
+    if member is None:
+        raise CellError(unknown(str(value).strip()))
+    return member
 
 
 def _choice_list(enum_cls: type[Enum]) -> str:
