@@ -137,7 +137,7 @@ class Config:
         self.STRIPE_BACKOFF = float(env.get("STRIPE_BACKOFF", "0.4"))
         #: The Stripe API version every request pins (Stripe-Version), so a change of the account's default version
         #: never changes what the app sends or reads. 2020-08-27 is the version whose OpenAPI description the
-        #: stripe-mock check (tests/test_stripe_mock.py) validates every request against.
+        #: stripe-mock check (tests/test_payments_stripe_mock.py) validates every request against.
         self.STRIPE_API_VERSION = env.get("STRIPE_API_VERSION", "2020-08-27")
         #: Minutes an order waits for a card payment that has not succeeded before it is cancelled.
         self.PAYMENT_HOLD_MINUTES = int(env.get("PAYMENT_HOLD_MINUTES", str(24 * 60)))

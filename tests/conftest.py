@@ -221,7 +221,7 @@ def people(app, factory):
 
         for role, spec in ROLES.items():
             org = factory.organisation(name=f"{role} org", **spec)
-            user = factory.user(org, email=f"{role}@example.com", role="manager")
+            user = factory.make_user(org, email=f"{role}@example.com", role="manager")
             made[role] = user.email
         _db.session.commit()
     return made

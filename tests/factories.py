@@ -71,7 +71,7 @@ def organisation(*, kind: str = "buyer", name: str | None = None, status: str = 
     )
 
 
-def user(org, *, email: str | None = None, password: str = PASSWORD, role: str = "member", name: str | None = None):
+def make_user(org, *, email: str | None = None, password: str = PASSWORD, role: str = "member", name: str | None = None):
     n = next(_seq)
     return accounts.create_user(
         organisation=org,

@@ -1,6 +1,6 @@
 """The rules of a product, a stock change, a survey row and a bulletin issue live in the operations (issue 14).
 
-The pages reach them in tests/test_catalog.py and tests/test_survey_and_bulletins.py. Here: the rules a form also
+The pages reach them in tests/test_catalog.py and tests/test_catalog_survey_and_bulletins.py. Here: the rules a form also
 stops in the browser (text lengths, the choices of a list), which only a caller that skips the form (the API, a
 command, a script) reaches, and the forms themselves, which only parse."""
 

@@ -21,7 +21,7 @@ def two_suppliers(app, db, people, factory):
     """Two Qingyuan suppliers' products (one each) and one of Xinbin."""
     with app.app_context():
         second = factory.organisation(kind="supplier", county="qingyuan", name="second qingyuan supplier")
-        factory.user(second, email="second@example.com", role="manager")
+        factory.make_user(second, email="second@example.com", role="manager")
         db.session.commit()
     people = dict(people, supplier_qingyuan_2="second@example.com")
     a = make_product(app, db, people, name="黑木耳", stock="100", price=Decimal("68.00"))
@@ -216,7 +216,7 @@ def _buyers(app, db, factory, n):
         emails = []
         for i in range(n):
             org = factory.organisation(kind="buyer", buyer_system="other", name=f"concurrent buyer {i}")
-            emails.append(factory.user(org, email=f"concurrent{i}@example.com", role="manager").email)
+            emails.append(factory.make_user(org, email=f"concurrent{i}@example.com", role="manager").email)
         db.session.commit()
         return emails
 

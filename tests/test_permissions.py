@@ -110,7 +110,7 @@ def test_people_of_a_pending_organisation_see_their_own_organisation_only(app, d
 
     with app.app_context():
         office = factory.organisation(kind="county_office", county="qingyuan", status="pending")
-        officer = factory.user(office, role="manager")
+        officer = factory.make_user(office, role="manager")
         supplier = factory.organisation(kind="supplier", county="qingyuan", status="pending")
         assert decide(officer, Action.VIEW, supplier) is Decision.HIDDEN
         assert decide(officer, Action.APPROVE, supplier) is Decision.HIDDEN
@@ -124,7 +124,7 @@ def test_a_manager_suspends_a_colleague_but_nobody_elsewhere(app, client, db, fa
 
     with app.app_context():
         firm = db.session.scalar(select(User).where(User.email == people["firm"])).organisation
-        colleague = factory.user(firm, email="colleague@example.com", role="member")
+        colleague = factory.make_user(firm, email="colleague@example.com", role="member")
         stranger = db.session.scalar(select(User).where(User.email == people["federation"]))
         db.session.commit()
         colleague_id, stranger_id = colleague.id, stranger.id

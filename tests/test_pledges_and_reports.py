@@ -134,9 +134,10 @@ def test_only_the_federation_reviews_and_firms_see_only_their_own(app, db, peopl
                          follow_redirects=True)
     assert "请填写退回认购承诺的理由" in response.get_data(as_text=True)
     with app.app_context():
-        factory_org = __import__("tests.factories", fromlist=["x"])
-        other = factory_org.organisation(kind="firm", name="another firm")
-        factory_org.user(other, email="other-firm@example.com", role="manager")
+        from tests import factories
+
+        other = factories.organisation(kind="firm", name="another firm")
+        factories.make_user(other, email="other-firm@example.com", role="manager")
         db.session.commit()
     from tests.conftest import sign_in
 
@@ -169,7 +170,7 @@ def test_federation_downloads(app, db, people, login, demo):
 def test_a_firm_named_like_a_formula_is_neutralised_in_exports(app, db, people, login, factory):
     with app.app_context():
         org = factory.organisation(kind="firm", name="=HYPERLINK(\"http://x\")")
-        factory.user(org, email="formula@example.com", role="manager")
+        factory.make_user(org, email="formula@example.com", role="manager")
         db.session.commit()
     people = dict(people, formula="formula@example.com")
     product = make_product(app, db, people, stock="10")

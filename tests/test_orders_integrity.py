@@ -297,7 +297,7 @@ def test_a_unit_is_covered_by_one_declaration_a_year(app, db, people, client, lo
     assert _declare(client, covered_units=str(school_id)).status_code == 302
     with app.app_context():
         other = factory.organisation(kind="buyer", name="第二机关")
-        manager = factory.user(other, role="manager")
+        manager = factory.make_user(other, role="manager")
         db.session.commit()
         with app.test_request_context("/"), pytest.raises(ops.OrderError, match="已由另一个共用食堂覆盖"):
             ops.declare_reserved_share(other, manager, year=2020, mode="shared", spending="1000", percent="15",
@@ -333,7 +333,7 @@ def test_a_pending_buyer_cannot_declare(app, db, people, factory):
     school_id = _org_id(app, db, people, "buyer_school")
     with app.app_context(), app.test_request_context("/"):
         pending = factory.organisation(kind="buyer", status="pending", name="待审单位")
-        person = factory.user(pending, role="manager")
+        person = factory.make_user(pending, role="manager")
         db.session.commit()
         with pytest.raises(ops.NotABuyer):
             ops.declare_reserved_share(pending, person, year=2020, mode="shared", spending="1000", percent="15",

@@ -214,7 +214,7 @@ def test_a_shared_canteen_declaration_counts_the_purchases_of_every_unit_it_cove
 def test_members_cannot_declare_and_suppliers_have_no_reserved_share(app, db, people, factory, login):
     with app.app_context():
         org = _user(db, people["buyer_party"]).organisation
-        factory.user(org, email="member@example.com", role="member")
+        factory.make_user(org, email="member@example.com", role="member")
         db.session.commit()
     member = app.test_client()
     sign_in(member, "member@example.com")
@@ -228,7 +228,7 @@ def test_an_outsourced_canteens_contractor_orders_for_the_unit_but_manages_nothi
 
     with app.app_context():
         school = _user(db, people["buyer_school"]).organisation
-        factory.user(school, email="contractor@example.com", role="contractor")
+        factory.make_user(school, email="contractor@example.com", role="contractor")
         db.session.commit()
     product = make_product(app, db, people, stock="10")
     bulk, _ = _place(app, db, "contractor@example.com", [(product, "1")])

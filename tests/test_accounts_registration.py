@@ -170,7 +170,7 @@ def test_member_cannot_add_members(app, client, db, factory, people):
         from market.accounts.models import User
 
         firm = db.session.scalar(select(User).where(User.email == people["firm"])).organisation
-        factory.user(firm, email="member@example.com", role="member")
+        factory.make_user(firm, email="member@example.com", role="member")
         db.session.commit()
     sign_in(client, "member@example.com", PASSWORD)
     response = post_form(client, "/organisation/members", {

@@ -79,7 +79,7 @@ def _routes(app, ids, *, api: bool):
 def _make_unapproved(app, db, factory, kind):
     with app.app_context():
         org = factory.organisation(kind=kind, status="pending", name=f"待审单位-{kind}")
-        person = factory.user(org, email=f"unapproved-{kind}@example.com", role="manager")
+        person = factory.make_user(org, email=f"unapproved-{kind}@example.com", role="manager")
         db.session.commit()
         return org.id, person.email
 
@@ -212,7 +212,7 @@ def test_the_permission_rule_shows_an_unapproved_organisation_no_more_than_a_vis
 
     with app.app_context():
         org = factory.organisation(kind=kind, status="pending")
-        person = factory.user(org, role="manager")
+        person = factory.make_user(org, role="manager")
         objects = [db.session.scalars(select(model).limit(3)).all() for model in
                    (Organisation, User, Order, Payment, Agreement, Demand, ReservedShare, SurveyRow, Product)]
         objects = [obj for group in objects for obj in group]

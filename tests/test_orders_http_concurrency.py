@@ -65,7 +65,7 @@ def test_n_buyers_over_http_and_k_units_exactly_k_orders(app, db, people, factor
         emails = []
         for i in range(n):
             org = factory.organisation(kind="buyer", buyer_system="other", name=f"http buyer {i}")
-            emails.append(factory.user(org, email=f"http{i}@example.com", role="manager").email)
+            emails.append(factory.make_user(org, email=f"http{i}@example.com", role="manager").email)
         db.session.commit()
 
     sessions = []

@@ -31,7 +31,7 @@ def test_the_operation_refuses_a_validity_date_without_an_identification_number(
 
     with app.app_context(), app.test_request_context("/"):
         supplier = factory.organisation(kind="supplier")
-        person = factory.user(supplier)
+        person = factory.make_user(supplier)
         with pytest.raises(RuleError) as refused:
             ops.create_product(supplier, person, _product_fields(identification_valid_until="2099-12-31"),
                                Decimal("0"))
@@ -109,7 +109,7 @@ def test_only_an_approved_supplier_lists_even_when_the_operation_is_called_direc
 
     with app.app_context(), app.test_request_context("/"):
         supplier = factory.organisation(kind="supplier", status=status)
-        person = factory.user(supplier)
+        person = factory.make_user(supplier)
         with pytest.raises(RuleError):
             ops.create_product(supplier, person, _product_fields(), Decimal("5"))
     assert _count_products(app, db) == 0
@@ -136,7 +136,7 @@ def test_the_operation_refuses_a_member_who_is_not_a_manager(app, db, people, fa
 
     with app.app_context():
         org = db.session.scalar(select(User).where(User.email == people["buyer_party"])).organisation
-        factory.user(org, email="member@example.com", role="member")
+        factory.make_user(org, email="member@example.com", role="member")
         db.session.commit()
     with pytest.raises(WrongParty):
         _declare(app, db, "member@example.com", "15")

@@ -45,7 +45,7 @@ def test_the_database_going_away_mid_load_gets_quick_503s_and_loses_no_answered_
         for i in range(4):
             with app.app_context():
                 org = factory.organisation(kind="buyer", buyer_system="other", name=f"fault buyer {i}")
-                factory.user(org, email=f"fault{i}@example.com", role="manager")
+                factory.make_user(org, email=f"fault{i}@example.com", role="manager")
                 db.session.commit()
             tokens.append(requests.post(base + "/tokens", json={"email": f"fault{i}@example.com",
                                                                  "password": "correct-horse-battery"}, timeout=10)
