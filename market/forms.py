@@ -63,14 +63,3 @@ def flash_form_errors(form) -> None:
         for error in field.errors:
             flash(_("%(field)s: %(error)s", field=field.label.text, error=error) if field.label.text else error,
                   "error")
-
-
-def show_error(form, error) -> None:
-    """Put a rule's message next to the field it names, or above the form when it names none.
-
-    `error` is any of the domain errors (RuleError, AccountError…): they carry `message` and `field`."""
-    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
