@@ -21,6 +21,9 @@ KNOWN_DEFAULT_SECRET_KEYS = frozenset(
 )
 
 
+#: Seconds to wait for Redis before treating it as down: a slow Redis must not hold up a page or a sign-in.
+REDIS_TIMEOUTS = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+
 def instance_path() -> Path:
     return Path(os.environ.get("MARKET_INSTANCE_PATH", ROOT / "instance")).resolve()
 
@@ -111,12 +114,18 @@ class Config:
         #: Failed sign-ins allowed per account and per address within the window; the next one gets 429.
         self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "5 per minute")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        # Redis is a cache and a limiter, never a single point of failure: with it down or slow (short socket
+        # timeouts), the limits count per process (Flask-Limiter's in-memory fallback, logged once; Redis is
+        # tried again by itself) and the caches render instead (market.http.shared_fragment).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = REDIS_TIMEOUTS if self.RATELIMIT_STORAGE_URI.startswith("redis") else {}
         # Rendered catalog lists, keyed by the catalog's version: shared by all app servers through Redis, or
         # kept per process without it. The timeout bounds how long a supplier's renamed name can lag.
         self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
         self.CACHE_REDIS_URL = self.REDIS_URL
         self.CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "market:")
         self.CACHE_DEFAULT_TIMEOUT = int(env.get("CACHE_DEFAULT_TIMEOUT", "60"))
+        self.CACHE_OPTIONS = dict(REDIS_TIMEOUTS) if self.REDIS_URL else {}
         #: Where the site is reached; every absolute link (bulletin feed, e-mails) is built on it, never on the
         #: Host header of a request (market.links.external_url).
         # Absolute links (feeds, e-mails) are built on this, never on the request's Host. SERVER_NAME and

@@ -45,21 +45,36 @@ def with_etag(body, etag: str) -> Response:
     return response
 
 
+#: Whether this process found the cache out of reach on its last call: the log says so once per outage.
+_cache_down = False
+
+
+def _cached(call, *args):
+    """A cache call that never fails the page: when the cache (Redis) is down or slow it answers None, and the
+    log says so once, and again once it is back."""
+    global _cache_down
+    try:
+        result = call(*args)
+    except Exception:  # noqa: BLE001  (any error of the cache's client: connection, timeout, protocol)
+        if not _cache_down:
+            _cache_down = True
+            current_app.logger.warning("cache unavailable: pages are rendered without it until it is back",
+                                       exc_info=True)
+        return None
+    if _cache_down:
+        _cache_down = False
+        current_app.logger.warning("cache reachable again")
+    return result
+
+
 def shared_fragment(name: str, parts: tuple, render: Callable[[], str]) -> Markup:
     """HTML that is the same for every visitor asking with the same `parts` (which must include a version of
     everything it shows), rendered once and kept in the cache. The cache is a speed-up only: when it cannot be
     reached, the fragment is rendered each time."""
     material = "|".join(str(part) for part in (*parts, current_locale(), request.query_string.decode()))
     key = f"{name}:" + hashlib.sha256(material.encode()).hexdigest()
-    try:
-        html = cache.get(key)
-    except Exception:
-        current_app.logger.warning("cache unavailable", exc_info=True)
-        html = None
+    html = _cached(cache.get, key)
     if html is None:
         html = render()
-        try:
-            cache.set(key, html)
-        except Exception:
-            current_app.logger.warning("cache unavailable", exc_info=True)
+        _cached(cache.set, key, html)
     return Markup(html)
