@@ -93,9 +93,10 @@ def _back_url() -> str:
     # a forged header can at most send the browser to another page of this site.
     referrer = urlsplit(request.referrer or "")
     back = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "")
-    if back:
+    if back and back != request.full_path.rstrip("?"):
         return back
-    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+    # A refused form goes back to its own page; a refused GET never to itself (that would loop).
+    if request.method != "GET" and request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
         return request.full_path.rstrip("?")
     return url_for("home.index")
 

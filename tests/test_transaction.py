@@ -53,6 +53,10 @@ def probe_app(app):
         errors = form.name.errors
         return jsonify(name=form.name.data, note=form.note.data, errors=list(errors))
 
+    @bp.route("/refused-read")
+    def refused_read():
+        raise RuleError("Not now.")
+
     @bp.route("/elsewhere", methods=["POST"])
     def elsewhere():
         return_to("/probe/form")
@@ -101,6 +105,14 @@ def test_a_refused_request_goes_where_the_view_said_or_back_to_the_referring_pag
     # A form posted from another page goes back to that page; only the referrer's path is used.
     response = client.post("/probe/form", data={"name": "x"}, headers={"Referer": "https://evil.example/probe/ok?a=1"})
     assert response.headers["Location"] == "/probe/ok?a=1"
+
+
+def test_a_refused_read_never_redirects_to_itself(probe_app):
+    client = probe_app.test_client()
+    assert client.get("/probe/refused-read").headers["Location"] == "/"
+    response = client.get("/probe/refused-read", headers={"Referer": "http://localhost/probe/refused-read"})
+    assert response.headers["Location"] == "/"
+    assert client.get("/probe/refused-read", headers={"Referer": "/probe/form"}).headers["Location"] == "/probe/form"
 
 
 def test_input_too_large_for_the_cookie_is_not_kept_but_the_message_is(probe_app, app, db):
