@@ -48,7 +48,7 @@ def probe_app(app):
     def form():
         form = NameForm()
         if form.validate_on_submit():
-            add(form.name.data)
+            add("written, then rolled back")
             raise RuleError("That name is taken.", "name")
         errors = form.name.errors
         return jsonify(name=form.name.data, note=form.note.data, errors=list(errors))
@@ -64,7 +64,11 @@ def probe_app(app):
         raise RuleError("Refused.")
 
     probe.register_blueprint(bp)
-    return probe
+    yield probe
+    with probe.app_context():
+        from market.extensions import db
+
+        db.engine.dispose()  # its own connections, closed before the test ends
 
 
 def _firms(app, db) -> list[str]:
