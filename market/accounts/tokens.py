@@ -10,8 +10,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from market.accounts.models import ApiToken, User, hash_token
 from market.extensions import db
@@ -23,8 +24,8 @@ SIGN_IN_TOKEN_DAYS = 30
 #: The name given to a token from signing in to the API.
 SIGN_IN_TOKEN_NAME = "API sign-in"
 TOKEN_PREFIX = "fsm_"
-#: A token's last use is written at most this often, so reads do not write on every request.
-LAST_USE_PRECISION = timedelta(minutes=5)
+#: A token's last use is written at most this often (once a minute), so requests do not write it every time.
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 def issue_token(user: User, name: str, *, expires_in: timedelta | None = None) -> tuple[ApiToken, str]:
@@ -47,7 +48,8 @@ def issue_sign_in_token(user: User) -> tuple[ApiToken, str]:
 
 def user_for_token(raw: str, now: datetime | None = None) -> User | None:
     """The active user a live token belongs to, or None. Records the token's last use (coarsely: see
-    LAST_USE_PRECISION); the request's commit writes it, on reads too, and an error answer rolls it back."""
+    LAST_USE_PRECISION) with a conditional UPDATE in the request's transaction: its commit keeps it, on reads too,
+    and an error answer rolls it back."""
     now = now or utcnow()
     token = db.session.scalar(
         select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.organisation))
@@ -56,7 +58,13 @@ def user_for_token(raw: str, now: datetime | None = None) -> User | None:
     if token is None or (token.expires_at is not None and token.expires_at <= now) or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
-        token.last_used_at = now
+        # Conditional, so concurrent requests with the same token write it once: the others find it fresh.
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token.id,
+                   or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USE_PRECISION))
+            .values(last_used_at=now).execution_options(synchronize_session=False))
+        set_committed_value(token, "last_used_at", now)
     return token.user
 
 

@@ -73,42 +73,39 @@ def _write(session: Session, flush_context) -> None:
     for obj in session.deleted:
         if getattr(obj, "__audit_fields__", None):
             pending.append((obj, "delete", {}))
-    if not pending:
-        return
-    actor_id, actor_org_id, ip = _actor()
     now = utcnow()
-    rows = []
-    for obj, verb, changes in pending:
-        identity = inspect(obj).identity
-        rows.append(
-            {
-                "at": now,
-                "actor_id": actor_id,
-                "actor_organisation_id": actor_org_id,
-                "action": f"{obj.__tablename__}.{verb}",
-                "object_type": obj.__tablename__,
-                "object_id": identity[0] if identity else None,
-                "changes": changes,
-                "ip_address": ip,
-            }
-        )
-    session.connection().execute(insert(AuditEntry.__table__), rows)
+    rows = [entry_row(f"{obj.__tablename__}.{verb}", obj.__tablename__, identity[0] if identity else None, changes,
+                      at=now)
+            for obj, verb, changes in pending for identity in [inspect(obj).identity]]
+    insert_entries(session, rows)
+
+
+def entry_row(action: str, object_type: str, object_id: int | None, changes: dict | None = None, *,
+              at: datetime | None = None) -> dict:
+    """One audit entry as a row to insert, with who acted and from where (the request's, if any)."""
+    actor_id, actor_org_id, ip = _actor()
+    return {"at": at or utcnow(), "actor_id": actor_id, "actor_organisation_id": actor_org_id, "action": action,
+            "object_type": object_type, "object_id": object_id, "changes": changes or {}, "ip_address": ip}
+
+
+def creation_row(obj) -> dict:
+    """The audit entry a flush would write for `obj`'s creation, for a writer that inserts rows without the
+    unit of work (multi-row INSERT … RETURNING): the same action and changes."""
+    return entry_row(f"{obj.__tablename__}.create", obj.__tablename__, obj.id,
+                     _changes(obj, obj.__audit_fields__, created=True))
+
+
+def insert_entries(session: Session, rows: list[dict]) -> None:
+    """Audit entries (from `entry_row`) in one multi-row INSERT, in the session's transaction."""
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
 def record(session: Session, action: str, obj, changes: dict | None = None) -> None:
     """Record an event that is not a column change (a password reset, a sign-in as someone else)."""
-    actor_id, actor_org_id, ip = _actor()
-    session.add(
-        AuditEntry(
-            actor_id=actor_id,
-            actor_organisation_id=actor_org_id,
-            action=action,
-            object_type=obj.__tablename__,
-            object_id=obj.id,
-            changes=changes or {},
-            ip_address=ip,
-        )
-    )
+    row = entry_row(action, obj.__tablename__, obj.id, changes)
+    del row["at"]  # the column's default: the moment of the flush
+    session.add(AuditEntry(**row))
 
 
 def install() -> None:

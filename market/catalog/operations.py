@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from market.accounts.models import Organisation, OrgKind, User
-from market.audit.operations import record
+from market.audit.operations import entry_row, insert_entries
 from market.catalog import rules as product_rules
 from market.catalog.models import ListingStatus, Product, ProductPhoto, StockEntry, StockReason, SurveyRow, Unit
 from market.catalog.survey import checks as survey_checks
@@ -171,6 +171,17 @@ def move_stock(product: Product, delta: Decimal, reason: StockReason, *, actor: 
                note: str | None = None, order_id: int | None = None) -> StockEntry:
     """The only way unsold quantity changes: one conditional UPDATE plus its ledger entry, in the caller's
     transaction. The UPDATE refuses to go below zero, so two concurrent takers can never oversell."""
+    entry, audit_row = stock_moved(product, delta, reason, actor=actor, note=note, order_id=order_id)
+    db.session.add(entry)
+    db.session.flush()
+    insert_entries(db.session, [audit_row])
+    return entry
+
+
+def stock_moved(product: Product, delta: Decimal, reason: StockReason, *, actor: User | None = None,
+                note: str | None = None, order_id: int | None = None) -> tuple[StockEntry, dict]:
+    """`move_stock`'s conditional UPDATE, returning its ledger entry and audit row unwritten: a caller moving
+    many products' stock (placing an order) writes all of them with multi-row INSERTs."""
     if delta == 0:
         raise RuleError(_("A stock change cannot be zero."))
     if reason == StockReason.CORRECTION and not (note or "").strip():
@@ -189,11 +200,8 @@ def move_stock(product: Product, delta: Decimal, reason: StockReason, *, actor: 
     set_committed_value(product, "unsold_quantity", new_balance)
     entry = StockEntry(product_id=product.id, delta=delta, balance_after=new_balance, reason=reason,
                        note=(note or "").strip() or None, actor_id=actor.id if actor else None, order_id=order_id)
-    db.session.add(entry)
-    record(db.session, "products.stock", product,
-           {"unsold_quantity": [str(old_balance), str(new_balance)], "reason": [None, reason.value]})
-    db.session.flush()
-    return entry
+    return entry, entry_row("products.stock", Product.__tablename__, product.id,
+                            {"unsold_quantity": [str(old_balance), str(new_balance)], "reason": [None, reason.value]})
 
 
 def record_stock_change(product: Product, actor: User, delta, reason, note: str | None = None) -> StockEntry:

@@ -15,28 +15,30 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import contains_eager, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from market import after_commit, rules
 from market.accounts.models import Organisation, User
-from market.catalog.models import Product, StockReason, Unit
-from market.catalog.operations import StockShortage, move_stock
+from market.catalog.models import Product, StockEntry, StockReason, Unit
+from market.audit.operations import creation_row, insert_entries
+from market.catalog.operations import StockShortage, stock_moved
 from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
 from market.labels import label
 from market.notify import tell_suppliers
 from market.orders.models import BulkOrder, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
 from market.orders.rules import MAX_LINES, OrderError, check_minimum_order, ensure_can_buy
-from market.pairing.queries import county_for_buyer
+from market.pairing.queries import county_id_for_buyer
 from market.types import utcnow
 
 log = logging.getLogger(__name__)
 
 
 class DuplicateSubmission(Exception):
-    """The same client token was placed at the same moment by another request."""
+    """The same client token was placed by another request whose placement cannot be read."""
 
 
 @dataclass
@@ -128,78 +130,134 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
 
     The same `client_token` again returns the first placement instead of ordering twice.
     Raises OrderError (StockShortage for stock) and then the caller must roll back.
+
+    Statements (tests/test_orders_statements.py): the token's bulk order; the products with their suppliers,
+    counties and the buyer's paired county; multi-row INSERTs of the orders, lines and events; one conditional
+    UPDATE per line; multi-row INSERTs of the ledger and audit entries: 8 for one line, one more per further line.
     """
     token = (client_token or "").strip()
     if not token or len(token) > 64:
         raise OrderError(_("The order form has no valid token; reload the page."), "client_token")
-    existing = find_bulk_order(buyer, token)
-    if existing is not None:
+    now = now or utcnow()
+    bulk = _claim_token(buyer, user, token, now)
+    if bulk is None:
+        existing = find_bulk_order(buyer, token)
+        if existing is None:  # the conflicting row is not visible yet: cannot happen under READ COMMITTED
+            raise DuplicateSubmission(token)
         return existing, False
     ensure_can_buy(buyer)
     _check_lines(lines)
 
-    now = now or utcnow()
     day = now.astimezone(SHANGHAI).date()
-    # An id beyond the column's range names no product (and must not reach the database driver).
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).options(selectinload(Product.supplier))
-        .where(Product.id.in_([line.product_id for line in lines if 0 < line.product_id < 2**31])))}
+    products, paired_county_id = _products(buyer, lines, day)
     checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
     check_prices_seen(lines, products)
     agreed = {line.product_id: line.unit_price for line in lines if line.unit_price is not None}
 
-    # The token row first: a concurrent second submission waits here for the first to commit, then fails on
-    # the unique key (DuplicateSubmission), and `place_order_once` hands it the first placement.
-    bulk = BulkOrder(buyer_id=buyer.id, placed_by_id=user.id if user else None, client_token=token, created_at=now)
-    db.session.add(bulk)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        raise DuplicateSubmission(token) from exc
-
-    orders = _orders_per_supplier(bulk, buyer, user, checked, agreed, now, day, demand_id)
-    # Stock in one fixed order (product id) across all suppliers: no two placements wait on each other in a cycle.
-    for product, qty in checked:
-        move_stock(product, -qty, StockReason.ORDER_RESERVED, actor=user, order_id=orders[product.supplier_id].id,
-                   note=orders[product.supplier_id].reference)
-    db.session.flush()
-    for order in orders.values():
+    references = {supplier_id: _reference(bulk, index, day)
+                  for index, supplier_id in enumerate(sorted({product.supplier_id for product, _qty in checked}), 1)}
+    orders = _insert_orders(bulk, buyer, user, checked, agreed, now, day, demand_id, paired_county_id, references)
+    # Stock last, so its row locks are held the shortest time, in one fixed order (product id) across all
+    # suppliers: no two placements wait on each other in a cycle.
+    moved = [stock_moved(product, -qty, StockReason.ORDER_RESERVED, actor=user,
+                         note=references[product.supplier_id], order_id=orders[references[product.supplier_id]].id)
+             for product, qty in checked]
+    _insert_rows(StockEntry, [_row(entry) for entry, _audit_row in moved])
+    insert_entries(db.session, [creation_row(order) for order in bulk.orders]
+                   + [audit_row for _entry, audit_row in moved])
+    for order in bulk.orders:
         after_commit.queue(NEW_ORDERS, order.id)  # its supplier is told once the placement is committed
     return bulk, True
 
 
-def _orders_per_supplier(bulk: BulkOrder, buyer: Organisation, user: User | None,
-                         checked: list[tuple[Product, Decimal]], agreed: dict[int, Decimal], now: datetime, day,
-                         demand_id: int | None) -> dict[int, Order]:
-    """One order (with its lines and its first event) per supplier of the checked lines, flushed."""
-    paired = county_for_buyer(buyer, day)
+def _claim_token(buyer: Organisation, user: User | None, token: str, now: datetime) -> BulkOrder | None:
+    """Insert the placement's bulk order, or nothing when the buyer already placed this token. A simultaneous
+    second submission of the same token waits here for the first to commit, then inserts nothing."""
+    dialect_insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"buyer_id": buyer.id, "placed_by_id": user.id if user else None, "client_token": token,
+              "created_at": now}
+    bulk_id = db.session.scalar(
+        dialect_insert(BulkOrder.__table__).values(**values)
+        .on_conflict_do_nothing(index_elements=["buyer_id", "client_token"])
+        .returning(BulkOrder.__table__.c.id))
+    if bulk_id is None:
+        return None
+    bulk = BulkOrder(id=bulk_id, **values)
+    make_transient_to_detached(bulk)
+    db.session.add(bulk)
+    set_committed_value(bulk, "orders", [])  # a new placement has no orders yet: never read them
+    return bulk
+
+
+def _products(buyer: Organisation, lines: list[LineRequest], day) -> tuple[dict[int, Product], int | None]:
+    """The lines' products with their suppliers and counties, and the id of the county the buyer is paired with
+    on `day` (None: none), in one statement."""
+    paired = county_id_for_buyer(buyer, day)
+    # An id beyond the column's range names no product (and must not reach the database driver).
+    stmt = (select(Product).join(Product.supplier).join(Product.county)
+            .options(contains_eager(Product.supplier), contains_eager(Product.county))
+            .where(Product.id.in_([line.product_id for line in lines if 0 < line.product_id < 2**31])))
+    if paired is not None:
+        stmt = stmt.add_columns(paired)
+    rows = db.session.execute(stmt).all()
+    return {row[0].id: row[0] for row in rows}, (rows[0][1] if rows and paired is not None else None)
+
+
+def _insert_orders(bulk: BulkOrder, buyer: Organisation, user: User | None, checked: list[tuple[Product, Decimal]],
+                   agreed: dict[int, Decimal], now: datetime, day, demand_id: int | None,
+                   paired_county_id: int | None, references: dict[int, str]) -> dict[str, Order]:
+    """One order per supplier of the checked lines, with its lines and its first event, each kind in one INSERT;
+    returns the orders by reference, loaded (lines included) for the answer."""
     by_supplier: dict[int, list[tuple[Product, Decimal]]] = defaultdict(list)
     for product, qty in checked:
         by_supplier[product.supplier_id].append((product, qty))
-    orders: dict[int, Order] = {}
-    for index, (supplier_id, items) in enumerate(sorted(by_supplier.items()), start=1):
-        product0 = items[0][0]
-        order = Order(
-            bulk_order=bulk, buyer_id=buyer.id, supplier_id=supplier_id, county_id=product0.county_id,
-            paired_county_id=paired.id if paired else None, buyer_system=buyer.buyer_system,
-            placed_by_id=user.id if user else None, status=OrderStatus.PLACED, payment_status=PaymentStatus.UNPAID,
-            total_amount=Decimal("0"), placed_at=now, placed_on=day, reference=_reference(bulk, index, day),
-            demand_id=demand_id,
-        )
-        for product, qty in items:
-            price = agreed.get(product.id, product.price)
-            line_total = (price * qty).quantize(Decimal("0.01"))
-            order.lines.append(OrderLine(product_id=product.id, product_name=product.name, unit=product.unit,
-                                         unit_price=price, quantity=qty, line_total=line_total))
-            order.total_amount += line_total
-        order.events.append(OrderEvent(actor_id=user.id if user else None, action="place", at=now,
-                                       from_status=None, to_status=OrderStatus.PLACED))
-        db.session.add(order)
-        orders[supplier_id] = order
-    db.session.flush()
+    order_rows, line_rows = [], {}
+    for supplier_id, items in sorted(by_supplier.items()):
+        lines = [{"product_id": product.id, "product_name": product.name, "unit": product.unit,
+                  "unit_price": agreed.get(product.id, product.price), "quantity": qty,
+                  "line_total": (agreed.get(product.id, product.price) * qty).quantize(Decimal("0.01")),
+                  "received_quantity": None}
+                 for product, qty in items]
+        line_rows[references[supplier_id]] = lines
+        order_rows.append({
+            "bulk_order_id": bulk.id, "buyer_id": buyer.id, "supplier_id": supplier_id,
+            "county_id": items[0][0].county_id, "paired_county_id": paired_county_id,
+            "buyer_system": buyer.buyer_system, "placed_by_id": user.id if user else None,
+            "status": OrderStatus.PLACED, "payment_status": PaymentStatus.UNPAID,
+            "total_amount": sum((line["line_total"] for line in lines), Decimal("0")), "placed_at": now,
+            "placed_on": day, "reference": references[supplier_id], "demand_id": demand_id, "updated_at": now})
+    # RETURNING rows come back in no promised order (SQLite cannot promise one): match them by reference.
+    orders = {order.reference: order for order in db.session.scalars(insert(Order).returning(Order), order_rows)}
+    for reference, lines in line_rows.items():
+        for line in lines:
+            line["order_id"] = orders[reference].id
+    lines = db.session.scalars(insert(OrderLine).returning(OrderLine),
+                               [line for lines in line_rows.values() for line in lines]).all()
+    for order in orders.values():
+        # What the answer and the notice read, held here (the session holds loaded objects only weakly).
+        product = by_supplier[order.supplier_id][0][0]
+        for name, value in (("buyer", buyer), ("supplier", product.supplier), ("county", product.county),
+                            ("lines", sorted((line for line in lines if line.order_id == order.id),
+                                             key=lambda line: line.product_id))):
+            set_committed_value(order, name, value)
+    _insert_rows(OrderEvent, [{"order_id": order.id, "at": now, "actor_id": user.id if user else None,
+                               "action": "place", "from_status": None, "to_status": OrderStatus.PLACED, "note": None}
+                              for order in orders.values()])
+    set_committed_value(bulk, "orders", sorted(orders.values(), key=lambda order: order.id))
     return orders
+
+
+def _insert_rows(model, rows: list[dict]) -> None:
+    """Rows whose ids nobody needs now, in one multi-row INSERT (executemany)."""
+    db.session.execute(insert(model.__table__), rows)
+
+
+def _row(entry: StockEntry) -> dict:
+    return {"product_id": entry.product_id, "delta": entry.delta, "balance_after": entry.balance_after,
+            "reason": entry.reason, "note": entry.note, "actor_id": entry.actor_id, "order_id": entry.order_id,
+            "created_at": utcnow()}
 
 
 #: The after-commit queue of placed orders whose suppliers are still to be told (market/after_commit.py).
@@ -213,7 +271,10 @@ def tell_suppliers_of_new_orders() -> None:
     if not ids:
         return
     try:
-        tell_suppliers(db.session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id)).all())
+        tell_suppliers(db.session.scalars(
+            select(Order).where(Order.id.in_(ids)).order_by(Order.id)
+            .options(joinedload(Order.buyer), joinedload(Order.lines),
+                     joinedload(Order.supplier).joinedload(Organisation.members))).unique().all())
     except Exception:  # noqa: BLE001 (the orders are placed and answered: a notice that fails must not undo that)
         log.exception("suppliers of orders %s could not be told", ids)
         try:
@@ -224,16 +285,6 @@ def tell_suppliers_of_new_orders() -> None:
 
 def place_order_once(buyer: Organisation, user: User | None, lines: list[LineRequest],
                      client_token: str, *, demand_id: int | None = None) -> tuple[BulkOrder, bool]:
-    """`place_order` for pages and the API: a simultaneous duplicate submission gets the first placement.
-
-    The failed transaction of the duplicate must be rolled back before the first placement can be read, which
-    is why this one function, unlike the others, rolls back.
-    """
-    try:
-        return place_order(buyer, user, lines, client_token, demand_id=demand_id)
-    except DuplicateSubmission:
-        db.session.rollback()
-        existing = find_bulk_order(buyer, client_token.strip())
-        if existing is None:
-            raise
-        return existing, False
+    """`place_order` for pages and the API: a simultaneous duplicate submission gets the first placement (the
+    token's INSERT waits for the first to commit and then inserts nothing; see `_claim_token`)."""
+    return place_order(buyer, user, lines, client_token, demand_id=demand_id)

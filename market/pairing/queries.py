@@ -22,15 +22,23 @@ def paired_county(system: BuyerSystem | None, on: date | None = None) -> County 
     """The county a system is paired with on `on` (the latest pairing that has started), or None."""
     if system is None or system == BuyerSystem.OTHER:
         return None
-    on = on or today()
-    stmt = (
-        select(County)
-        .join(SystemPairing, SystemPairing.county_id == County.id)
-        .where(SystemPairing.system == system, SystemPairing.valid_from <= on)
-        .order_by(SystemPairing.valid_from.desc())
-        .limit(1)
-    )
-    return db.session.scalar(stmt)
+    return db.session.scalar(select(County).where(County.id == _paired_county_id(system, on or today())))
+
+
+def _paired_county_id(system: BuyerSystem, on: date):
+    return (select(SystemPairing.county_id)
+            .where(SystemPairing.system == system, SystemPairing.valid_from <= on)
+            .order_by(SystemPairing.valid_from.desc())
+            .limit(1)
+            .scalar_subquery())
+
+
+def county_id_for_buyer(org: Organisation, on: date):
+    """`county_for_buyer` as a scalar subquery of the county's id, to read along with something else in one
+    statement (placing an order); None when the organisation can have no paired county at all."""
+    if org.kind != OrgKind.BUYER or org.buyer_system is None or org.buyer_system == BuyerSystem.OTHER:
+        return None
+    return _paired_county_id(org.buyer_system, on)
 
 
 def paired_village(buyer: Organisation, on: date | None = None) -> Village | None:
