@@ -74,9 +74,10 @@ def _write(session: Session, flush_context) -> None:
         if getattr(obj, "__audit_fields__", None):
             pending.append((obj, "delete", {}))
     now = utcnow()
-    rows = [entry_row(f"{obj.__tablename__}.{verb}", obj.__tablename__, identity[0] if identity else None, changes,
-                      at=now)
-            for obj, verb, changes in pending for identity in [inspect(obj).identity]]
+    # A new row has its id by now, but not yet its identity key (that comes after the flush).
+    rows = [entry_row(f"{obj.__tablename__}.{verb}", obj.__tablename__,
+                      inspect(obj).mapper.primary_key_from_instance(obj)[0], changes, at=now)
+            for obj, verb, changes in pending]
     insert_entries(session, rows)
 
 

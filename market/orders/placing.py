@@ -22,8 +22,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from market import after_commit, rules
 from market.accounts.models import Organisation, User
-from market.catalog.models import Product, StockEntry, StockReason, Unit
 from market.audit.operations import creation_row, insert_entries
+from market.catalog.models import Product, StockEntry, StockReason, Unit
 from market.catalog.operations import StockShortage, stock_moved
 from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
