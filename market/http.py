@@ -161,4 +161,4 @@ class SessionInterface(SecureCookieSessionInterface):
             response.headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
         else:
-            response.vary.discard("Cookie")
+            response.headers["Vary"] = ", ".join(v for v in response.vary if v.lower() != "cookie")
