@@ -6,8 +6,6 @@ answered by the blueprint's handler (the message beside the field, the input kep
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -67,15 +65,15 @@ def require_password_change():
 @bp.before_app_request
 def language_from_link():
     """The language links (`?lang=en` on any page): keep the choice in the session (and in a signed-in person's
-    profile), then show the same page without it. Any other value of `lang` is ignored."""
+    profile) and show the page in it. Any other value of `lang` is ignored. No redirect to the URL without
+    `lang`: the browser may still hold that page, in the other language, for a few seconds (a visitor's page is
+    public, max-age=5) and would show it again."""
     locale = request.args.get("lang")
     if request.method != "GET" or request.path.startswith("/api/") or locale not in current_app.config["LANGUAGES"]:
-        return None
+        return
     session["locale"] = locale
     if current_user.is_authenticated:
         ops.set_locale(current_user, locale)
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
-    return redirect(request.script_root + request.path + (f"?{urlencode(args)}" if args else ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
