@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from flask import Response, current_app, make_response, request, session, url_for
+from flask import Response, current_app, g, make_response, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -147,6 +147,13 @@ def language_url(code: str) -> str:
     return f"{request.script_root}{request.path}?{urlencode([*args, ('lang', code)])}"
 
 
+def forget_cached_pages() -> None:
+    """Someone signed in or out or chose a language: the pages their browser kept as a visitor's (public, for a
+    few seconds) are not theirs any more, so this answer asks the browser to drop its cache of the site
+    (`Clear-Site-Data`), or the page they come back to could be the visitor's one."""
+    g.forget_cached_pages = True
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, except for a public page: it does not vary by Cookie (only by
     Accept-Language), and it never carries a cookie; should anything have written to the session while making
@@ -154,6 +161,8 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app, session, response) -> None:
         public = response.cache_control.public
+        if g.get("forget_cached_pages"):
+            response.headers["Clear-Site-Data"] = '"cache"'
         super().save_session(app, session, response)
         if not public:
             return

@@ -158,6 +158,8 @@ def test_a_visitors_sign_in_link_comes_back_to_the_product(app, db, people, clie
                            data={"email": people["buyer_party"], "password": PASSWORD,
                                  "csrf_token": csrf_token(client, "/login")})
     assert response.status_code == 302 and response.headers["Location"] == f"/catalog/products/{product_id}"
+    # the browser may still hold the visitor's page of that product: it is asked to drop it
+    assert response.headers["Clear-Site-Data"] == '"cache"'
     assert 'name="quantity"' in client.get(f"/catalog/products/{product_id}").get_data(as_text=True)
 
 
@@ -167,6 +169,7 @@ def test_the_language_link_works_for_a_visitor(app, client, public_urls):
     response = client.get("/catalog/qingyuan?sort=name&lang=en")
     assert response.status_code == 200 and '<html lang="en">' in response.get_data(as_text=True)
     assert "Set-Cookie" in response.headers  # choosing a language is what a cookie is for
+    assert response.headers["Clear-Site-Data"] == '"cache"'  # pages kept in the other language are dropped
     # a visitor who chose a language is no longer "every visitor": private, never shared
     assert response.headers["Cache-Control"] == "private, no-cache" and "Cookie" in response.headers["Vary"]
     assert 'href="/catalog/qingyuan?sort=name&amp;lang=zh_Hans_CN"' in response.get_data(as_text=True)
@@ -194,6 +197,7 @@ def test_junk_in_lang_is_ignored(app, junk):
     response = visitor.get(f"/catalog/qingyuan?lang={junk}")
     assert response.status_code == 200
     _assert_public(response)
+    assert "Clear-Site-Data" not in response.headers
     assert '<html lang="zh-Hans">' in response.get_data(as_text=True)
     assert not visitor._cookies
 
@@ -208,7 +212,7 @@ def test_the_language_form_still_works(app, client):
 def test_a_visitor_with_a_message_waiting_gets_a_private_page(app, db, people, login, client):
     login("buyer_party")
     response = post_form(client, "/logout", {}, token_from="/")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Clear-Site-Data"] == '"cache"'
     page = client.get("/")  # "You have signed out." is shown once, in a page of its own, never shared
     assert "You have signed out." in page.get_data(as_text=True) or "您已退出" in page.get_data(as_text=True)
     assert "public" not in page.headers.get("Cache-Control", "")

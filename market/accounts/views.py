@@ -24,6 +24,7 @@ from market.accounts.models import User
 from market.accounts.queries import person as find_person
 from market.extensions import login_manager
 from market.forms import ConfirmForm
+from market.http import forget_cached_pages
 from market.permissions import Action, authorize
 from market.security import login_rate_limited, mark_login_failed, safe_next
 
@@ -37,6 +38,7 @@ def _sign_in(user: User, remember: bool) -> None:
     """A fresh session for every sign-in; the visitor's language choice carries over when the profile has none."""
     chosen = session.get("locale")
     session.clear()
+    forget_cached_pages()
     ops.start_login_session(user)
     login_user(user, remember=remember)
     if user.locale is None and chosen:
@@ -72,6 +74,7 @@ def language_from_link():
     if request.method != "GET" or request.path.startswith("/api/") or locale not in current_app.config["LANGUAGES"]:
         return
     session["locale"] = locale
+    forget_cached_pages()
     if current_user.is_authenticated:
         ops.set_locale(current_user, locale)
 
@@ -107,6 +110,7 @@ def logout():
     locale = session.get("locale")
     logout_user()
     session.clear()
+    forget_cached_pages()
     if locale:
         session["locale"] = locale
     flash(_("You have signed out."), "info")
@@ -134,6 +138,7 @@ def language():
     if not form.validate_on_submit() or locale not in current_app.config["LANGUAGES"]:
         abort(400)
     session["locale"] = locale
+    forget_cached_pages()
     if current_user.is_authenticated:
         ops.set_locale(current_user, locale)
     return redirect(safe_next(request.form.get("next"), url_for("home.index")))
