@@ -87,14 +87,16 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _database(request, app):
-    """Reference data in, everything out again afterwards; rate-limit counters reset."""
-    from market.extensions import db, limiter
+    """Reference data in, everything out again afterwards; rate-limit counters reset, and the cache emptied (a
+    visitor's page of one test, kept for a few seconds, is not the next test's)."""
+    from market.extensions import cache, db, limiter
     from market.pairing.operations import load_city
 
     with app.app_context():
         load_city(app.config["CITY_DATA_FILE"])
         db.session.commit()
         limiter.reset()
+        cache.clear()
     yield
     with app.app_context():
         db.session.remove()
