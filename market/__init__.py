@@ -33,6 +33,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    from market.http import SessionInterface
+
+    app.session_interface = SessionInterface()  # a visitor's public page carries no cookie and no Vary: Cookie
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -108,6 +111,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from market import i18n
+    from market.http import language_url
     from market.labels import label
     from market.permissions import can
 
@@ -122,6 +126,7 @@ def register_template_helpers(app: Flask) -> None:
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["language_url"] = language_url
 
     @app.context_processor
     def globals_for_templates():

@@ -1,13 +1,17 @@
-"""Conditional GET (pages answer If-None-Match with 304 when nothing they show has changed) and rendered parts
-of pages shared between visitors."""
+"""Conditional GET (pages answer If-None-Match with 304 when nothing they show has changed), rendered parts of
+pages shared between visitors, and visitors' public pages: the same for every visitor in a language, so they set
+no cookie, may be kept by a shared proxy for a few seconds, and are kept whole in the cache."""
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -78,3 +82,92 @@ def shared_fragment(name: str, parts: tuple, render: Callable[[], str]) -> Marku
         html = render()
         _cached(cache.set, key, html)
     return Markup(html)
+
+
+# --- visitors' public pages ---------------------------------------------------------------------------------
+
+#: How long a shared proxy (and a browser) may keep a visitor's page without asking again: a visitor may see stock
+#: a few seconds old; placing an order always checks today's stock.
+PUBLIC_MAX_AGE = 5
+
+
+def is_visitor() -> bool:
+    """Someone not signed in who has chosen no language and has no message waiting: every such visitor asking
+    in the same language sees the same page, so it is shared (public, cached whole, no cookie)."""
+    return not current_user.is_authenticated and "locale" not in session and "_flashes" not in session
+
+
+def recent() -> int:
+    """The current slot of PUBLIC_MAX_AGE seconds: the version of a visitor's page whose content has no cheaper
+    version (totals over orders and pledges), so it is rendered again at most once per slot."""
+    return int(time.time() // PUBLIC_MAX_AGE)
+
+
+def _public(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+def public_page(parts: tuple, render: Callable[[], str]) -> Response:
+    """A visitor's page: its ETag and cache key come from `parts` (which must include a version of everything
+    the page shows), the path, the query and the language, never from who asks. Served from the cache without
+    rendering when another visitor asked for it already; the cache is a speed-up only (`_cached`)."""
+    material = "|".join(str(p) for p in (*parts, request.path, request.query_string.decode(), current_locale()))
+    digest = hashlib.sha256(material.encode()).hexdigest()
+    etag = digest[:32]
+    if request.if_none_match.contains(etag):
+        return _public(Response(status=304), etag)
+    key = f"page:{digest}"
+    body = _cached(cache.get, key)
+    if body is None:
+        body = render()
+        _cached(cache.set, key, body)
+    return _public(make_response(body), etag)
+
+
+def shared_page(parts: tuple, render: Callable[[], str]) -> Response:
+    """A page anyone may see: public and cached whole for a visitor (`public_page`), private with a conditional
+    GET of its own for anyone else (`page_etag`)."""
+    if is_visitor():
+        return public_page(parts, render)
+    etag = page_etag(*parts)
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    return with_etag(render(), etag)
+
+
+def language_url(code: str) -> str:
+    """This page in another language: a plain link (`?lang=`), so a visitor's page needs no form and no CSRF
+    token. A page answering a POST links to home instead."""
+    if request.method != "GET":
+        return url_for("home.index", lang=code)
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.script_root}{request.path}?{urlencode([*args, ('lang', code)])}"
+
+
+def forget_cached_pages() -> None:
+    """Someone signed in or out or chose a language: the pages their browser kept as a visitor's (public, for a
+    few seconds) are not theirs any more, so this answer asks the browser to drop its cache of the site
+    (`Clear-Site-Data`), or the page they come back to could be the visitor's one."""
+    g.forget_cached_pages = True
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except for a public page: it does not vary by Cookie (only by
+    Accept-Language), and it never carries a cookie; should anything have written to the session while making
+    it, the page is made private instead, so no shared cache keeps one person's cookie."""
+
+    def save_session(self, app, session, response) -> None:
+        public = response.cache_control.public
+        if g.get("forget_cached_pages"):
+            response.headers["Clear-Site-Data"] = '"cache"'
+        super().save_session(app, session, response)
+        if not public:
+            return
+        if "Set-Cookie" in response.headers:
+            response.headers["Cache-Control"] = "private, no-store"
+            response.vary.add("Cookie")
+        else:
+            response.headers["Vary"] = ", ".join(v for v in response.vary if v.lower() != "cookie")

@@ -87,14 +87,16 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _database(request, app):
-    """Reference data in, everything out again afterwards; rate-limit counters reset."""
-    from market.extensions import db, limiter
+    """Reference data in, everything out again afterwards; rate-limit counters reset, and the cache emptied (a
+    visitor's page of one test, kept for a few seconds, is not the next test's)."""
+    from market.extensions import cache, db, limiter
     from market.pairing.operations import load_city
 
     with app.app_context():
         load_city(app.config["CITY_DATA_FILE"])
         db.session.commit()
         limiter.reset()
+        cache.clear()
     yield
     with app.app_context():
         db.session.remove()
@@ -121,6 +123,8 @@ def client(app):
 def csrf_token(client, path: str = "/login") -> str:
     html = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    if match is None and path != "/login":  # a visitor's public pages carry no form: take the sign-in page's
+        return csrf_token(client, "/login")
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 

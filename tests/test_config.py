@@ -152,6 +152,9 @@ def test_home_page_query_counts(app, client, login, count_queries):
     with count_queries() as visitor:
         client.get("/")
     assert visitor.n == 2, visitor.statements
+    with count_queries() as second_visitor:
+        app.test_client().get("/")
+    assert second_visitor.n == 0, second_visitor.statements  # the whole page from the cache
     login("buyer_party")
     with count_queries() as buyer:
         client.get("/")

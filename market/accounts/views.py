@@ -24,6 +24,7 @@ from market.accounts.models import User
 from market.accounts.queries import person as find_person
 from market.extensions import login_manager
 from market.forms import ConfirmForm
+from market.http import forget_cached_pages
 from market.permissions import Action, authorize
 from market.security import login_rate_limited, mark_login_failed, safe_next
 
@@ -37,6 +38,7 @@ def _sign_in(user: User, remember: bool) -> None:
     """A fresh session for every sign-in; the visitor's language choice carries over when the profile has none."""
     chosen = session.get("locale")
     session.clear()
+    forget_cached_pages()
     ops.start_login_session(user)
     login_user(user, remember=remember)
     if user.locale is None and chosen:
@@ -60,6 +62,21 @@ def require_password_change():
         flash(_("Choose a new password before you go on."), "info")
         return redirect(url_for("accounts.password"))
     return None
+
+
+@bp.before_app_request
+def language_from_link():
+    """The language links (`?lang=en` on any page): keep the choice in the session (and in a signed-in person's
+    profile) and show the page in it. Any other value of `lang` is ignored. No redirect to the URL without
+    `lang`: the browser may still hold that page, in the other language, for a few seconds (a visitor's page is
+    public, max-age=5) and would show it again."""
+    locale = request.args.get("lang")
+    if request.method != "GET" or request.path.startswith("/api/") or locale not in current_app.config["LANGUAGES"]:
+        return
+    session["locale"] = locale
+    forget_cached_pages()
+    if current_user.is_authenticated:
+        ops.set_locale(current_user, locale)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -93,6 +110,7 @@ def logout():
     locale = session.get("locale")
     logout_user()
     session.clear()
+    forget_cached_pages()
     if locale:
         session["locale"] = locale
     flash(_("You have signed out."), "info")
@@ -120,6 +138,7 @@ def language():
     if not form.validate_on_submit() or locale not in current_app.config["LANGUAGES"]:
         abort(400)
     session["locale"] = locale
+    forget_cached_pages()
     if current_user.is_authenticated:
         ops.set_locale(current_user, locale)
     return redirect(safe_next(request.form.get("next"), url_for("home.index")))

@@ -12,7 +12,7 @@ from market.bulletins import bp, queries
 from market.bulletins.exports import BULLETIN_CSV_COLUMNS, bulletin_csv
 from market.bulletins import operations as ops
 from market.bulletins.forms import PublishForm
-from market.http import not_modified, page_etag, with_etag
+from market.http import not_modified, page_etag, shared_page, with_etag
 from market.i18n import local_today
 from market.links import external_url
 from market.numbers import query_int
@@ -31,16 +31,19 @@ def _is_office_of(county: County) -> bool:
 
 def _archive(county: County | None, form: PublishForm | None = None, status: int = 200):
     page = query_int("page", 1)
-    etag = page_etag("bulletins", county.code if county else "-", queries.archive_version(county))
-    if form is None and (cached := not_modified(etag)) is not None:
-        return cached
-    total, rows = queries.issues(county, page=page, per_page=PER_PAGE)
-    if county is not None and form is None and _is_office_of(county):
-        form = PublishForm(issue_date=local_today())
-    body = render_template("bulletins/archive.html", county=county, rows=rows, total=total, page=page,
-                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), form=form,
-                           next_due=ops.next_due(county) if county else None)
-    return with_etag(body, etag) if status == 200 else (body, status)
+
+    def render(form=form) -> str:
+        total, rows = queries.issues(county, page=page, per_page=PER_PAGE)
+        if county is not None and form is None and _is_office_of(county):
+            form = PublishForm(issue_date=local_today())
+        return render_template("bulletins/archive.html", county=county, rows=rows, total=total, page=page,
+                               pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), form=form,
+                               next_due=ops.next_due(county) if county else None)
+
+    if form is not None:
+        return render(), status
+    parts = ("bulletins", county.code if county else "-", queries.archive_version(county), local_today())
+    return shared_page(parts, render)
 
 
 @bp.route("/")
@@ -74,10 +77,7 @@ def issue(issue_id: int):
     issue = queries.issue_with_items(issue_id)
     if issue is None:
         abort(404)
-    etag = page_etag("issue", issue.id)
-    if (cached := not_modified(etag)) is not None:
-        return cached
-    return with_etag(render_template("bulletins/issue.html", issue=issue), etag)
+    return shared_page(("issue", issue.id), lambda: render_template("bulletins/issue.html", issue=issue))
 
 
 @bp.route("/issues/<int:issue_id>.csv")

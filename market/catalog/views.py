@@ -28,7 +28,7 @@ from market.catalog.models import Category, Product
 from market.catalog.survey.importing import import_survey_file
 from market.catalog.survey.template import template_csv, template_xlsx
 from market.forms import ConfirmForm, flash_form_errors
-from market.http import not_modified, page_etag, shared_fragment, with_etag
+from market.http import shared_fragment, shared_page
 from market.i18n import local_today
 from market.numbers import MAX_ID, query_int
 from market.pairing.queries import county_for_buyer
@@ -72,19 +72,19 @@ def _paired_county() -> County | None:
 @bp.route("/")
 def index():
     paired = _paired_county()
-    etag = page_etag("city", queries.catalog_version(None), paired.id if paired else "-")
-    if (cached := not_modified(etag)) is not None:
-        return cached
     today = local_today()
-    totals = queries.county_totals(today)
-    if paired is not None:
-        totals.sort(key=lambda row: row["county"].id != paired.id)  # stable: the paired county first
-        _total, paired_rows = queries.published_products(
-            paired, queries.CatalogFilters(stranded_only=True, in_stock=True, per_page=8), today)
-    else:
+
+    def render() -> str:
+        totals = queries.county_totals(today)
         paired_rows = []
-    return with_etag(render_template("catalog/index.html", totals=totals, paired=paired, paired_rows=paired_rows,
-                                     today=today), etag)
+        if paired is not None:
+            totals.sort(key=lambda row: row["county"].id != paired.id)  # stable: the paired county first
+            _total, paired_rows = queries.published_products(
+                paired, queries.CatalogFilters(stranded_only=True, in_stock=True, per_page=8), today)
+        return render_template("catalog/index.html", totals=totals, paired=paired, paired_rows=paired_rows,
+                               today=today)
+
+    return shared_page(("city", queries.catalog_version(None), today, paired.id if paired else "-"), render)
 
 
 @bp.route("/all")
@@ -92,22 +92,17 @@ def all_counties():
     """Every county's published produce in one list; a buyer's paired county first."""
     paired = _paired_county()
     version = queries.catalog_version(None)
-    etag = page_etag("all", version, paired.id if paired else "-")
-    if (cached := not_modified(etag)) is not None:
-        return cached
-    body = render_template("catalog/county.html", county=None, listing=_listing(None, version, paired))
-    return with_etag(body, etag)
+    return shared_page(("all", version, local_today(), paired.id if paired else "-"), lambda: render_template(
+        "catalog/county.html", county=None, listing=_listing(None, version, paired)))
 
 
 @bp.route("/<code>")
 def county(code: str):
     county, version = queries.county_with_catalog_version(code)
-    etag = page_etag("county", county.code, version)
-    if (cached := not_modified(etag)) is not None:
-        return cached
     paired = _paired_county()
-    body = render_template("catalog/county.html", county=county, listing=_listing(county, version, paired))
-    return with_etag(body, etag)
+    return shared_page(("county", county.code, version, local_today(), paired.id if paired else "-"),
+                       lambda: render_template("catalog/county.html", county=county,
+                                               listing=_listing(county, version, paired)))
 
 
 def _listing(county: County | None, version: str, paired: County | None) -> Markup:
@@ -149,16 +144,20 @@ def export(code: str, fmt: str):
 
 @bp.route("/products/<int:product_id>")
 def product(product_id: int):
+    """A visitor sees a link to sign in instead of the forms (a form would need a CSRF token, so a session)."""
     product = queries.product_with_supplier(product_id)
     authorize(Action.VIEW, product)
-    etag = page_etag("product", product.id, product.updated_at.isoformat(), product.supplier.status)
-    if (cached := not_modified(etag)) is not None:
-        return cached
     paired = _paired_county()
-    body = render_template("catalog/product.html", product=product, today=local_today(), paired=paired,
-                           review_form=ReviewForm(), photo_form=PhotoForm(),
-                           cart_form=CartAddForm(product_id=product.id, quantity=f"{product.min_order_quantity:f}"))
-    return with_etag(body, etag)
+    today = local_today()
+
+    def render() -> str:
+        forms = {} if not current_user.is_authenticated else dict(
+            review_form=ReviewForm(), photo_form=PhotoForm(),
+            cart_form=CartAddForm(product_id=product.id, quantity=f"{product.min_order_quantity:f}"))
+        return render_template("catalog/product.html", product=product, today=today, paired=paired, **forms)
+
+    return shared_page(("product", product.id, product.updated_at.isoformat(), product.supplier.status, today,
+                        paired.id if paired else "-"), render)
 
 
 @bp.route("/photos/<int:photo_id>.<any(full, thumb):variant>")

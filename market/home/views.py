@@ -9,6 +9,7 @@ from market.audit import queries as audit_queries
 from market.catalog import queries as catalog_queries
 from market.orders import queries as order_queries
 from market.home import bp
+from market.http import is_visitor, public_page, recent
 from market.pairing import queries as pairing
 from market.permissions import unapproved
 
@@ -47,14 +48,15 @@ _DASHBOARDS = {OrgKind.BUYER: _buyer, OrgKind.SUPPLIER: _supplier, OrgKind.COUNT
                OrgKind.CITY_OFFICE: _city_office, OrgKind.FEDERATION: _federation}
 
 
+def _visitor_home() -> str:
+    return render_template("home/visitor.html", pairings=pairing.current_system_pairings(),
+                           counties=admin_queries.counties_with_supplier_counts())
+
+
 @bp.route("/")
 def index():
     if not current_user.is_authenticated:
-        return render_template(
-            "home/visitor.html",
-            pairings=pairing.current_system_pairings(),
-            counties=admin_queries.counties_with_supplier_counts(),
-        )
+        return public_page(("home", recent()), _visitor_home) if is_visitor() else _visitor_home()
     org = current_user.organisation
     if unapproved(current_user):  # its own profile and status, none of the dashboards' other organisations
         return render_template("accounts/awaiting_approval.html", org=org)

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from market.accounts.models import BuyerType, OrgKind
 from market.catalog.queries import county_totals
+from market.http import is_visitor, public_page, recent
 from market.i18n import local_today, localized_name, money
 from market.labels import label
 from market.shares.queries import shares_with_progress
@@ -108,6 +109,10 @@ def city_context() -> dict:
 @bp.route("/honour")
 def honour():
     """Public: firms that agreed to be shown, with what they pledged and fulfilled."""
+    return public_page(("honour", recent()), _honour) if is_visitor() else _honour()
+
+
+def _honour() -> str:
     rows = [p for p in pledge_queries.pledges_with_progress() if p.pledge.show_publicly
             and p.pledge.status.value == "confirmed"]
     return render_template("reports/honour.html", rows=rows)
@@ -116,6 +121,10 @@ def honour():
 @bp.route("/transparency")
 def transparency():
     """Public, city-wide figures; no personal data."""
+    return public_page(("transparency", recent()), _transparency) if is_visitor() else _transparency()
+
+
+def _transparency() -> str:
     by_county = queries.totals("county")
     return render_template("reports/transparency.html", by_county=by_county, households=queries.households_reached(),
                            stranded=county_totals(local_today()),
@@ -123,5 +132,3 @@ def transparency():
                            chart=_svg(charts.bar_chart(_("Purchases by county"),
                                                        [(i["label"], i["amount"]) for i in by_county["items"]],
                                                        value_format=money, empty_text=_("Nothing counted yet."))))
-
-

@@ -131,8 +131,8 @@ def test_visitor_pages_have_no_serious_violations(axe_script, browser, demo, liv
     try:
         if language == "en":
             page.goto(live_server + "/")
-            page.get_by_role("button", name="English").click()
-            page.wait_for_url(live_server + "/**")
+            page.get_by_role("banner").get_by_role("link", name="English").click()
+            page.wait_for_url("**lang=en")
             assert page.locator("html").get_attribute("lang") == "en"
         _audit(page, live_server, VISITOR_PAGES, axe_script, f"visitor-{language}-{viewport['width']}")
     finally:

@@ -18,8 +18,8 @@ def test_visitor_switches_to_english_and_signs_in_as_party_canteen(demo, live_se
     assert header.get_by_role("link", name="登录").is_visible()
     assert page.get_by_text("清原满族自治县").first.is_visible()
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_url(live_server + "/**")
+    page.get_by_role("banner").get_by_role("link", name="English").click()
+    page.wait_for_url("**lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
     header.get_by_role("link", name="Sign in").click()
 
