@@ -502,7 +502,7 @@ def test_the_same_token_at_the_same_moment_places_once(app, db, people, two_supp
         with app.app_context(), app.test_request_context("/"):
             person = _user(db, email)
             barrier.wait()
-            bulk, created = ops.place_order_once(person.organisation, person,
+            bulk, created = ops.place_order(person.organisation, person,
                                                  [ops.LineRequest(two_suppliers["a"], Decimal("1"))], "same-moment")
             db.session.commit()
             results.append((bulk.id, created))

@@ -22,7 +22,7 @@ from market.orders import queries as order_queries
 def place_order():
     """One order per supplier; the same client token again answers the first placement (200, not 201)."""
     lines, client_token = order_request(json_body())
-    bulk, created = order_ops.place_order_once(current_user.organisation, current_user, lines, client_token)
+    bulk, created = order_ops.place_order(current_user.organisation, current_user, lines, client_token)
     orders = [order_json(order) for order in bulk.orders]  # from what placing holds in memory: no re-reading
     return jsonify(orders=orders, bulk_order_id=bulk.id), 201 if created else 200
 

@@ -69,6 +69,6 @@ def order_from_demand(user: User, demand: Demand, product_id: int, *, quantity=N
     _require_own_open(user, demand, _("This demand is closed; post a new one to order from suggestions."))
     seen = rules.price(seen_price) if seen_price is not None else None
     line = orders.LineRequest(product_id, quantity or demand.quantity, demand.unit, seen_price=seen)
-    bulk, _created = orders.place_order_once(user.organisation, user, [line],
+    bulk, _created = orders.place_order(user.organisation, user, [line],
                                              client_token or f"demand-{demand.id}-{product_id}", demand_id=demand.id)
     return bulk

@@ -16,7 +16,6 @@ from market.orders.placing import (
     check_prices_seen,
     find_bulk_order,
     place_order,
-    place_order_once,
     tell_suppliers_of_new_orders,
 )
 from market.orders.rules import (
@@ -36,6 +35,6 @@ __all__ = [
     "BUYING_KINDS", "MAX_LINES", "NEW_ORDERS", "TRANSITIONS", "DuplicateSubmission", "LineRequest", "Missing",
     "NotABuyer", "OrderError", "PriceChanged", "Transition", "WrongParty", "WrongState", "add_to_cart",
     "allowed_actions", "check_line", "check_minimum_order", "check_prices_seen", "clear_cart", "ensure_can_buy",
-    "find_bulk_order", "on_order_ended", "party_of", "perform", "place_cart", "place_order", "place_order_once",
+    "find_bulk_order", "on_order_ended", "party_of", "perform", "place_cart", "place_order",
     "release_order_stock", "remove_from_cart", "set_cart_quantity", "tell_suppliers_of_new_orders",
 ]

@@ -281,10 +281,3 @@ def tell_suppliers_of_new_orders() -> None:
             db.session.rollback()
         except Exception:  # noqa: BLE001 (the connection is gone; the request's end releases it)
             pass
-
-
-def place_order_once(buyer: Organisation, user: User | None, lines: list[LineRequest],
-                     client_token: str, *, demand_id: int | None = None) -> tuple[BulkOrder, bool]:
-    """`place_order` for pages and the API: a simultaneous duplicate submission gets the first placement (the
-    token's INSERT waits for the first to commit and then inserts nothing; see `_claim_token`)."""
-    return place_order(buyer, user, lines, client_token, demand_id=demand_id)
