@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from decimal import Decimal
@@ -416,3 +417,24 @@ def post_webhook_event(client, event: dict, *, secret=WEBHOOK_SECRET, timestamp=
     header = sign(body, secret, timestamp or int(time.time()))
     return client.post("/payments/stripe/webhook", data=body, headers={"Stripe-Signature": header},
                        content_type="application/json")
+
+
+def run_together(jobs, timeout: float = 180):
+    """Run the callables in threads started at one barrier (real threads, real connections); their results, or
+    the names of the exceptions they raised, in job order."""
+    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def run(i, job):
+        barrier.wait()
+        try:
+            results[i] = job()
+        except Exception as exc:  # noqa: BLE001
+            results[i] = type(exc).__name__
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    assert not any(t.is_alive() for t in threads), "a thread never finished"
+    return results

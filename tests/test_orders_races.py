@@ -8,7 +8,6 @@ the ledger, the order event, the paid mark) happen once; every loser gets 409 or
 from __future__ import annotations
 
 import re
-import threading
 from decimal import Decimal
 from urllib.parse import urljoin
 
@@ -16,32 +15,12 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import bearer_headers as _bearer, signed_in_session as _signed_in_session
+from tests.conftest import bearer_headers as _bearer, signed_in_session as _signed_in_session, run_together
 from tests.factories import act_on_order as _act, get_product as _product, ledger_sum as _ledger_sum, make_product
 from tests.factories import orders_of_bulk as _orders_of_bulk, place_order as _place
 from tests.factories import released_entries as _released_entries, user_by_email as _user
 
 N = 20
-
-
-def _together(jobs):
-    """Run the callables in threads started at one barrier; their results (or exception names) in job order."""
-    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
-
-    def run(i, job):
-        barrier.wait()
-        try:
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001
-            results[i] = type(exc).__name__
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread never finished"
-    return results
 
 
 @pytest.fixture()
@@ -84,7 +63,7 @@ def test_twenty_simultaneous_cancels_over_the_api_cancel_once_and_give_the_stock
     order_id, product_id = order_of_10kg
     buyer = _bearer(app, people["buyer_party"])
 
-    codes = _together([_api_post(live_server, buyer, f"/orders/{order_id}/cancel")] * N)
+    codes = run_together([_api_post(live_server, buyer, f"/orders/{order_id}/cancel")] * N)
 
     assert sorted(codes) == [200] + [409] * (N - 1), codes
     assert _status(app, db, order_id).value == "cancelled"
@@ -101,7 +80,7 @@ def test_buyer_cancels_and_supplier_rejections_at_once_one_wins_and_the_stock_co
     jobs = [_api_post(live_server, buyer, f"/orders/{order_id}/cancel", {"reason": "不需要了"})] * (N // 2) + [
         _api_post(live_server, supplier, f"/orders/{order_id}/reject", {"reason": "已售完"})] * (N // 2)
 
-    codes = _together(jobs)
+    codes = run_together(jobs)
 
     assert sorted(codes) == [200] + [409] * (N - 1), codes
     assert _status(app, db, order_id).value in ("cancelled", "rejected")
@@ -121,7 +100,7 @@ def test_simultaneous_accepts_accept_once(app, db, people, order_of_10kg, live_s
     jobs = [_api_post(live_server, buyer, f"/orders/{order_id}/accept",
                       {"received": {str(product_id): str(10 - i)}, "note": f"第{i}次"}) for i in range(n)]
 
-    codes = _together(jobs)
+    codes = run_together(jobs)
 
     assert sorted(codes) == [200] + [409] * (n - 1), codes
     assert _status(app, db, order_id).value == "accepted"
@@ -154,7 +133,7 @@ def test_simultaneous_confirms_confirm_once(app, db, people, order_of_10kg):
                 db.session.rollback()
                 raise
 
-    results = _together([confirm] * n)
+    results = run_together([confirm] * n)
 
     # A loser either read the order before the winner committed (its UPDATE changed nothing: StateConflict)
     # or after (WrongState, itself a StateConflict).
@@ -185,7 +164,7 @@ def test_a_double_submitted_cancel_form_cancels_once_and_tells_the_second_why(
 
         return post
 
-    answers = _together([submit(first), submit(second)])
+    answers = run_together([submit(first), submit(second)])
     first.close()
     second.close()
 
@@ -229,7 +208,7 @@ def test_a_payment_succeeding_by_webhook_and_reconcile_at_once_is_recorded_once(
             db.session.commit()
             return "ok"
 
-    results = _together([webhook(i) for i in range(4)] + [reconcile] * 4)
+    results = run_together([webhook(i) for i in range(4)] + [reconcile] * 4)
 
     assert results == ["ok"] * 8, results
     with app.app_context():
@@ -262,7 +241,7 @@ def test_a_refund_confirmed_twice_at_once_is_recorded_once(app, db, people, orde
             db.session.commit()
             return "ok"
 
-    assert _together([succeed] * 6) == ["ok"] * 6
+    assert run_together([succeed] * 6) == ["ok"] * 6
     with app.app_context():
         assert db.session.get(Refund, refund_id).state == RefundState.SUCCEEDED
         assert db.session.get(Order, order_id).payment_status == PaymentStatus.REFUNDED
@@ -359,7 +338,7 @@ def test_a_refused_refund_handled_twice_at_once_gives_its_reservation_back_once(
             db.session.commit()
             return "ok"
 
-    assert _together([refused] * 6) == ["ok"] * 6
+    assert run_together([refused] * 6) == ["ok"] * 6
     with app.app_context():
         assert db.session.get(Refund, refund_id).state == RefundState.FAILED
         assert db.session.get(Payment, payment_id).refunded_amount == Decimal("0.00")

@@ -6,14 +6,13 @@ the stock back. Against localstripe (which ignores Idempotency-Key), on PostgreS
 from __future__ import annotations
 
 import re
-import threading
 from decimal import Decimal
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import STRIPE_SECRET as SECRET, FaultySession, charges_of as _charges_of
+from tests.conftest import STRIPE_SECRET as SECRET, FaultySession, charges_of as _charges_of, run_together
 from tests.conftest import pay_by_card as _pay, post_form, signed_in_session as _browser, stripe_data as _fake
 from tests.conftest import wait_until as _wait
 from tests.factories import act_on_order as _act, get_order as _order, get_product as _product
@@ -22,26 +21,6 @@ from tests.factories import order_line_product as _order_line_product, released_
 from tests.factories import user_by_email as _user
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _together(jobs):
-    """Run the callables in threads started at one barrier; their results (or exception names) in job order."""
-    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
-
-    def run(i, job):
-        barrier.wait()
-        try:
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001
-            results[i] = type(exc).__name__
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
-    assert not any(t.is_alive() for t in threads), "a thread never finished"
-    return results
 
 
 def _same_browser(first: requests.Session, n: int) -> list[requests.Session]:
@@ -101,7 +80,7 @@ def test_eight_simultaneous_pays_from_one_browser_make_one_intent_and_one_paymen
         return post
 
     sessions = _same_browser(first, 8)
-    answers = _together([pay(s) for s in sessions])
+    answers = run_together([pay(s) for s in sessions])
     for s in sessions:
         s.close()
     assert answers == [302] * 8, answers
@@ -131,7 +110,7 @@ def test_ten_simultaneous_offline_settlements_record_one(app, db, people, order_
         return post
 
     sessions = _same_browser(first, 10)
-    answers = _together([settle(s, n) for n, s in enumerate(sessions)])
+    answers = run_together([settle(s, n) for n, s in enumerate(sessions)])
     for s in sessions:
         s.close()
     assert answers == [302] * 10, answers
