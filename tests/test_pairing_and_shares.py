@@ -39,6 +39,23 @@ def test_the_city_office_adds_a_dated_pairing_and_keeps_the_history(app, db, peo
         assert paired_county(BuyerSystem.PARTY, start).code == "xinfu"
 
 
+def test_the_same_pairing_added_twenty_times_at_once_is_one_pairing_and_no_error(app, db, people, login):
+    from market.accounts.models import BuyerSystem
+    from market.i18n import local_today
+    from market.pairing.models import SystemPairing
+    from tests.conftest import csrf_token, run_together
+
+    start = (local_today() + timedelta(days=40)).isoformat()
+    clients = [login("city", app.test_client()) for _ in range(20)]
+    forms = [{"which": "system", "system-system": "npc", "system-county": "xinfu", "system-valid_from": start,
+              "csrf_token": csrf_token(c, "/pairing/")} for c in clients]
+    codes = run_together([lambda c=c, f=f: c.post("/pairing/", data=f).status_code for c, f in zip(clients, forms)])
+    assert codes == [302] * 20, codes  # one added, the others sent back with why: never a 500
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SystemPairing).where(
+            SystemPairing.system == BuyerSystem.NPC, SystemPairing.valid_from == date.fromisoformat(start))) == 1
+
+
 def test_a_new_pairing_changes_where_a_buyer_buys_first_from_its_date(app, db, people):
     from market.accounts.models import BuyerSystem
     from market.pairing import operations

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from market.accounts.models import BuyerSystem, BuyerType, Organisation, OrgKind, OrgStatus, User
 from market.extensions import db
@@ -69,7 +70,10 @@ def _added(pairing, same_key, taken: str):
     if db.session.scalar(select(model).where(same_key, model.valid_from == pairing.valid_from)):
         raise RuleError(taken, "valid_from")
     db.session.add(pairing)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same pairing added at this very moment by another request (the unique key)
+        raise RuleError(taken, "valid_from") from None
     return pairing
 
 
