@@ -126,6 +126,9 @@ class Config:
         self.CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "market:")
         self.CACHE_DEFAULT_TIMEOUT = int(env.get("CACHE_DEFAULT_TIMEOUT", "60"))
         self.CACHE_OPTIONS = dict(REDIS_TIMEOUTS) if self.REDIS_URL else {}
+        #: Seconds each process answers a visitor's public page again from its own memory, reading neither the
+        #: database nor Redis (0: off); the page then tells browsers and proxies to keep it that much less.
+        self.PUBLIC_PAGE_MEMORY_SECONDS = float(env.get("PUBLIC_PAGE_MEMORY_SECONDS", "1"))
         #: Where the site is reached; every absolute link (bulletin feed, e-mails) is built on it, never on the
         #: Host header of a request (market.links.external_url).
         # Absolute links (feeds, e-mails) are built on this, never on the request's Host. SERVER_NAME and
@@ -204,6 +207,7 @@ class TestingConfig(Config):
         self.PUBLIC_URL = "http://localhost"
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.CACHE_TYPE = "SimpleCache"  # one per app: tests do not see each other's pages
+        self.PUBLIC_PAGE_MEMORY_SECONDS = 0  # a test sees its own change at once; tests/test_http_memory.py turns it on
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

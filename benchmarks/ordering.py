@@ -1,7 +1,7 @@
 """Orders per second: concurrent buyers, each signed in with its own session, compete for ten hot products.
 
 Each buyer repeats what a person does in the browser: POST /orders/cart/add (one hot product, 1-3 units),
-GET /orders/cart for the form's one-time client_token, POST /orders/place. The run ends after its time, after a
+GET /orders/cart for the form's one-time client_token and the prices it shows, POST /orders/place. The run ends after its time, after a
 bounded number of orders per buyer, or when every hot product has been refused as sold out. Then the database
 is asked: for every hot product the units sold during the run plus the units left must equal the stock it
 started with, nothing may be oversold, the stock ledger must add up to the unsold quantity, and the orders in
@@ -23,8 +23,8 @@ from benchmarks.seed import MILLI
 from benchmarks.web import (
     HTTP_TIMEOUT,
     cart_remove_paths,
-    client_token,
     csrf_token,
+    place_form,
     sign_in,
 )
 
@@ -82,7 +82,7 @@ class StockCheck:
                 "left_units": self.left / MILLI, "ledger_units": self.ledger / MILLI, "balanced": self.balanced}
 
 
-def _sold_so_far(conninfo: str, product_ids: list[int]) -> dict[int, int]:
+def sold_so_far(conninfo: str, product_ids: list[int]) -> dict[int, int]:
     """Thousandths of each product in order lines (seeded history included)."""
     with psycopg.connect(conninfo) as conn:
         rows = conn.execute("SELECT product_id, coalesce(sum(quantity), 0) FROM order_lines "
@@ -91,14 +91,16 @@ def _sold_so_far(conninfo: str, product_ids: list[int]) -> dict[int, int]:
 
 
 def _placed_in_database(conninfo: str) -> int:
-    """Bulk orders placed through the site (the seeded ones have client tokens seed-<id>)."""
+    """Bulk orders placed through the site's forms (the seeded ones have client tokens seed-<id>, the API
+    run's api-<run>-<client>-<n>)."""
     with psycopg.connect(conninfo) as conn:
-        return conn.execute("SELECT count(*) FROM bulk_orders WHERE client_token NOT LIKE 'seed-%'").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM bulk_orders WHERE client_token NOT LIKE 'seed-%' "
+                            "AND client_token NOT LIKE 'api-%'").fetchone()[0]
 
 
-def _check_stock(conninfo: str, start_stock: dict[int, int], sold_before: dict[int, int]) -> list[StockCheck]:
+def check_stock(conninfo: str, start_stock: dict[int, int], sold_before: dict[int, int]) -> list[StockCheck]:
     ids = list(start_stock)
-    sold_after = _sold_so_far(conninfo, ids)
+    sold_after = sold_so_far(conninfo, ids)
     with psycopg.connect(conninfo) as conn:
         left = dict(conn.execute("SELECT id, unsold_quantity FROM products WHERE id = ANY(%s)", (ids,)).fetchall())
         ledger = dict(conn.execute("SELECT product_id, sum(delta) FROM stock_entries WHERE product_id = ANY(%s) "
@@ -129,12 +131,12 @@ def _place_one(session: requests.Session, base_url: str, token: str, board: Boar
         board.count("refused_at_cart", product_id if units == 1 else None)
         return True
     cart = session.get(f"{base_url}/orders/cart", timeout=HTTP_TIMEOUT)
-    one_time = client_token(cart.text)
-    if cart.status_code != 200 or one_time is None:
+    form = place_form(cart.text)
+    if cart.status_code != 200 or not form.get("client_token"):
         board.count("errors")
         return True
     placed = session.post(f"{base_url}/orders/place", allow_redirects=False, timeout=HTTP_TIMEOUT,
-                          data={"csrf_token": token, "client_token": one_time})
+                          data={"csrf_token": token, **form})
     if placed.status_code == 302 and "/orders/placed/" in placed.headers.get("Location", ""):
         board.count("placed")
     elif placed.status_code == 302:
@@ -163,7 +165,7 @@ def run(base_url: str, conninfo: str, emails: list[str], password: str, start_st
     """Run the buyers for at most `seconds` and check the stock; returns the numbers for results.json."""
     product_ids = sorted(start_stock)
     board = Board(product_ids)
-    sold_before = _sold_so_far(conninfo, product_ids)
+    sold_before = sold_so_far(conninfo, product_ids)
     placed_before = _placed_in_database(conninfo)
     with ThreadPoolExecutor(max_workers=len(emails)) as pool:
         sessions = list(pool.map(lambda email: sign_in(base_url, email, password), emails))
@@ -173,7 +175,7 @@ def run(base_url: str, conninfo: str, emails: list[str], password: str, start_st
         for future in futures:
             future.result(timeout=seconds + FINISH_GRACE_SECONDS)
         elapsed = time.monotonic() - started
-    checks = _check_stock(conninfo, start_stock, sold_before)
+    checks = check_stock(conninfo, start_stock, sold_before)
     placed_in_db = _placed_in_database(conninfo) - placed_before
     return {
         "buyers": len(emails), "hot_products": len(product_ids), "seconds": round(elapsed, 2),

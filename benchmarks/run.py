@@ -4,10 +4,14 @@
 
 1. PostgreSQL database `market_bench` (dropped and recreated; schema from the migrations, Fushun from
    `flask geo load`), seeded by COPY: suppliers, products, order lines (scale.py: full or --quick).
-2. gunicorn, 4 workers, `benchmarks.ceiling:create_app()` (the production app plus a bare ceiling page).
-3. wrk against the ceiling page and a county catalog page (16 and 64 connections); 32 buyers ordering ten hot
-   products at once, then the stock checked in the database; the totals pages timed and their SQL statements
-   counted, then more order lines seeded and the same again; matching timed (benchmarks/matching.py).
+2. gunicorn, 4 workers, `benchmarks.ceiling:create_app()` (the production app plus a bare ceiling page), and
+   for a moment `benchmarks.bare:create_app()` (a minimal Flask app, a page of the catalog's size from memory).
+3. wrk against both ceilings and a county catalog page (16 and 64 connections); 32 buyers ordering ten hot
+   products at once through the browser's forms, then the stock checked in the database; the raw-SQL ordering
+   ceiling (benchmarks/raw_ordering.py), then 32 API clients ordering (benchmarks/api_ordering.py) and the
+   stock checked again; a two-character search over all products (benchmarks/search.py); the totals pages
+   timed and their SQL statements counted, then more order lines seeded and the same again; matching timed
+   (benchmarks/matching.py).
 4. The same ceiling/catalog measurement on an SQLite file seeded at the quick scale.
 5. benchmarks/results.json and a Markdown table (README.md's with --update-readme); the databases are dropped
    unless --keep.
@@ -30,11 +34,27 @@ from pathlib import Path
 
 import requests
 
-from benchmarks import databases, ordering, report, totals, wrk
+from benchmarks import (
+    api_ordering,
+    databases,
+    ordering,
+    raw_ordering,
+    report,
+    search,
+    totals,
+    wrk,
+)
+from benchmarks.bare import BARE_PATH, PAGE_BYTES_VARIABLE
 from benchmarks.ceiling import CEILING_PATH
 from benchmarks.databases import Database
 from benchmarks.scale import FULL, QUICK, SQLITE, Scale
-from benchmarks.seed import BENCH_PASSWORD, PostgresWriter, Seeder, SQLiteWriter
+from benchmarks.seed import (
+    BENCH_PASSWORD,
+    HOT_PRICE_FEN,
+    PostgresWriter,
+    Seeder,
+    SQLiteWriter,
+)
 from benchmarks.server import WORKERS, Gunicorn
 from config import ROOT
 
@@ -70,7 +90,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def _seed(seeder: Seeder, scale: Scale) -> None:
     seeder.seed_base(suppliers=scale.suppliers, products=scale.products, buyers=scale.buyers, firms=scale.firms,
-                     hot_stock_units=scale.hot_stock_units)
+                     hot_stock_units=scale.hot_stock_units, api_hot_stock_units=scale.api_hot_stock_units)
     seeder.seed_orders(scale.first_order_lines)
 
 
@@ -87,24 +107,47 @@ def _county_products(writer) -> int:
     return count
 
 
-def measure_catalog(base_url: str, seconds: int) -> dict:
-    """Requests per second of the ceiling and the catalog page, and the catalog's latency."""
-    ceiling_url, catalog_url = base_url + CEILING_PATH, base_url + CATALOG_PATH
-    for url in (ceiling_url, catalog_url):
-        requests.get(url, timeout=30).raise_for_status()
-        wrk.warm_up(url, CEILING_CONNECTIONS)
-    log(f"wrk {CEILING_PATH} ({CEILING_CONNECTIONS} connections, {seconds} s)")
-    ceiling = wrk.run(ceiling_url, CEILING_CONNECTIONS, seconds)
-    catalog = {}
-    for connections in CATALOG_CONNECTIONS:
-        log(f"wrk {CATALOG_PATH} ({connections} connections, {seconds} s)")
-        catalog[str(connections)] = wrk.run(catalog_url, connections, seconds)
+def _measure(url: str, connections: int, seconds: int) -> wrk.LoadResult:
+    requests.get(url, timeout=30).raise_for_status()
+    wrk.warm_up(url, connections)
+    log(f"wrk {url} ({connections} connections, {seconds} s)")
+    return wrk.run(url, connections, seconds)
+
+
+def measure_bare(env: dict[str, str], log_path: Path, page_bytes: int, seconds: int) -> wrk.LoadResult:
+    """The bare-Flask ceiling at this page size, served alone with the app's gunicorn settings."""
+    with Gunicorn({**env, PAGE_BYTES_VARIABLE: str(page_bytes)}, log_path, app="benchmarks.bare:create_app()",
+                  ready_path=BARE_PATH) as bare:
+        return _measure(bare.base_url + BARE_PATH, CEILING_CONNECTIONS, seconds)
+
+
+def measure_catalog(base_url: str, env: dict[str, str], log_path: Path, seconds: int) -> dict:
+    """Requests per second of the two ceilings and of the catalog page (as a visitor), and its latency."""
+    catalog_url = base_url + CATALOG_PATH
+    page_bytes = len(requests.get(catalog_url, timeout=30).content)
+    bare = measure_bare(env, log_path, page_bytes, seconds)
+    ceiling = _measure(base_url + CEILING_PATH, CEILING_CONNECTIONS, seconds)
+    catalog = {str(c): _measure(catalog_url, c, seconds) for c in CATALOG_CONNECTIONS}
     return {
         "catalog_path": CATALOG_PATH,
+        "page_bytes": page_bytes,
+        "bare": bare.as_dict(),
         "ceiling": ceiling.as_dict(),
         "catalog": {c: result.as_dict() for c, result in catalog.items()},
+        "catalog_to_bare": round(catalog["16"].requests_per_second / bare.requests_per_second, 3),
         "catalog_to_ceiling": round(catalog["16"].requests_per_second / ceiling.requests_per_second, 3),
     }
+
+
+def measure_api_ordering(base_url: str, conninfo: str, seeder: Seeder, seconds: int) -> dict:
+    """The raw-SQL ceiling, then the API on the same products; the API's rate as a share of the ceiling."""
+    product_ids = sorted(seeder.summary.api_hot_stock)
+    log(f"raw-SQL ordering ceiling: {raw_ordering.CONNECTIONS} connections for {seconds} s")
+    raw = raw_ordering.run(conninfo, product_ids, HOT_PRICE_FEN, seconds)
+    log(f"API ordering: {len(seeder.summary.buyer_emails)} clients for {seconds} s")
+    api = api_ordering.run(base_url, conninfo, seeder.summary.buyer_emails, BENCH_PASSWORD, product_ids, seconds)
+    share = api["orders_per_second"] / raw["transactions_per_second"] if raw["transactions_per_second"] else 0.0
+    return {"raw_sql": raw, "api": api, "api_to_raw_sql": round(share, 3)}
 
 
 def measure_totals(base_url: str, database: Database, secret_key: str) -> dict:
@@ -139,11 +182,17 @@ def run_postgresql(scale: Scale, args, secret_key: str, workdir: Path, results: 
         _seed(seeder, scale)
         results["seeding"]["postgresql_first_seconds"] = round(time.monotonic() - started, 1)
         data = _describe("PostgreSQL", scale, seeder, _county_products(writer))
-        with Gunicorn(databases.app_environment(database, secret_key), workdir / "gunicorn-postgresql.log") as server:
-            results["postgresql"] = {"data": data, **measure_catalog(server.base_url, scale.load_seconds)}
+        env = databases.app_environment(database, secret_key)
+        with Gunicorn(env, workdir / "gunicorn-postgresql.log") as server:
+            results["postgresql"] = {"data": data, **measure_catalog(server.base_url, env, workdir / "bare.log",
+                                                                     scale.load_seconds)}
             log(f"ordering: {len(seeder.summary.buyer_emails)} buyers for {scale.ordering_seconds} s at most")
             results["ordering"] = ordering.run(server.base_url, database.direct, seeder.summary.buyer_emails,
                                                BENCH_PASSWORD, seeder.summary.hot_stock, scale.ordering_seconds)
+            results["api_ordering"] = measure_api_ordering(server.base_url, database.direct, seeder,
+                                                           scale.load_seconds)
+            log(f"search: {len(search.WORDS)} two-character words over {scale.products:,} products")
+            results["search"] = {"data": data, **search.run(server.base_url)}
             log(f"totals pages at {seeder.summary.order_lines:,} order lines")
             first = measure_totals(server.base_url, database, secret_key)
             log(f"PostgreSQL: seeding up to {scale.order_lines:,} order lines (COPY)")
@@ -176,8 +225,10 @@ def run_sqlite(scale: Scale, secret_key: str, workdir: Path, results: dict) -> N
         data = _describe("SQLite file", SQLITE, seeder, _county_products(writer))
     finally:
         writer.close()
-    with Gunicorn(databases.app_environment(database, secret_key), workdir / "gunicorn-sqlite.log") as server:
-        results["sqlite"] = {"data": data, **measure_catalog(server.base_url, scale.load_seconds)}
+    env = databases.app_environment(database, secret_key)
+    with Gunicorn(env, workdir / "gunicorn-sqlite.log") as server:
+        results["sqlite"] = {"data": data, **measure_catalog(server.base_url, env, workdir / "bare.log",
+                                                             scale.load_seconds)}
 
 
 # --- main -----------------------------------------------------------------------------------------------------

@@ -189,6 +189,8 @@ class SeedSummary:
     orders: int = 0
     #: Product id -> starting stock in thousandths, for the ordering test.
     hot_stock: dict[int, int] = field(default_factory=dict)
+    #: Product id -> starting stock in thousandths, for the raw-SQL ceiling and the API ordering run.
+    api_hot_stock: dict[int, int] = field(default_factory=dict)
     buyer_emails: list[str] = field(default_factory=list)
 
 
@@ -215,14 +217,15 @@ class Seeder:
 
     # -- base data --
 
-    def seed_base(self, *, suppliers: int, products: int, buyers: int, firms: int, hot_stock_units: int) -> None:
+    def seed_base(self, *, suppliers: int, products: int, buyers: int, firms: int, hot_stock_units: int,
+                  api_hot_stock_units: int) -> None:
         counties = self.writer.query("SELECT id, name_zh FROM counties ORDER BY sort_order, id")
         paired = dict(self.writer.query("SELECT system, county_id FROM system_pairings ORDER BY valid_from"))
         if not counties:
             raise RuntimeError("no counties: run `flask --app market geo load` first")
         org_ids = self._seed_organisations(counties, paired, suppliers, buyers, firms)
         self._seed_users(org_ids)
-        self._seed_products(products, hot_stock_units)
+        self._seed_products(products, hot_stock_units, api_hot_stock_units)
         self._seed_reserved_shares()
         self._seed_pledges(counties)
         self.writer.finish(("organisations", "users", "products", "stock_entries", "reserved_shares", "pledges"))
@@ -280,21 +283,23 @@ class Seeder:
                    "must_change_password", "created_at")
         self.summary.users = self.writer.write("users", columns, rows)
 
-    def _seed_products(self, count: int, hot_stock_units: int) -> None:
+    def _seed_products(self, count: int, hot_stock_units: int, api_hot_stock_units: int) -> None:
         first_id = self._next_id("products")
         supplier_ids = list(self.catalog.products_of_supplier)
         rows, stock_rows = [], []
         for n in range(count):
             product_id = first_id + n
             supplier_id = supplier_ids[n % len(supplier_ids)]
-            hot = n < HOT_PRODUCTS
-            product = self._hot_product(hot_stock_units) if hot else self._product()
+            hot = n < 2 * HOT_PRODUCTS  # the browser ordering test's, then the API run's
+            product = (self._hot_product(hot_stock_units if n < HOT_PRODUCTS else api_hot_stock_units) if hot
+                       else self._product())
             product.update(id=product_id, supplier_id=supplier_id, search_text=product["name"].lower(),
                            county_id=self.catalog.county_of_supplier[supplier_id],
                            created_at=self.now, updated_at=self.now)
             rows.append(tuple(product[column] for column in PRODUCT_COLUMNS))
             if hot:
-                self.summary.hot_stock[product_id] = product["unsold_quantity"]
+                hot_stock = self.summary.hot_stock if n < HOT_PRODUCTS else self.summary.api_hot_stock
+                hot_stock[product_id] = product["unsold_quantity"]
             else:
                 self.catalog.products_of_supplier[supplier_id].append(product_id)
             self.catalog.name[product_id], self.catalog.unit[product_id] = product["name"], product["unit"]
@@ -334,7 +339,7 @@ class Seeder:
     def _hot_product(self, stock_units: int) -> dict:
         """A product of the ordering test: published, on sale, known stock, minimum order one unit."""
         return {
-            "name": f"热销大米{len(self.summary.hot_stock) + 1}号", "category": "grain_oil", "variety": None,
+            "name": f"热销大米{len(self.summary.hot_stock) + len(self.summary.api_hot_stock) + 1}号", "category": "grain_oil", "variety": None,
             "specification": None, "unit": "kg", "price": HOT_PRICE_FEN, "min_order_quantity": 1 * MILLI,
             "households_linked": 10, "unsold_quantity": stock_units * MILLI, "best_before": None,
             "linkage_mode": "operating_income", "identification_number": None, "identification_valid_until": None,

@@ -15,6 +15,8 @@ from benchmarks.ceiling import CEILING_PATH
 from config import ROOT
 
 WORKERS = 4
+#: The app factory gunicorn serves: the production app plus the benchmark's ceiling page.
+APP = "benchmarks.ceiling:create_app()"
 #: Seconds to wait for the workers to answer, and for them to stop.
 START_TIMEOUT = 60
 STOP_TIMEOUT = 15
@@ -31,17 +33,20 @@ def free_port() -> int:
 class Gunicorn:
     """`with Gunicorn(env, log_path) as server:` serves the app at `server.base_url` until the block ends."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, workers: int = WORKERS):
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = WORKERS,
+                 app: str = APP, ready_path: str = CEILING_PATH):
         self.env, self.log_path, self.workers = env, log_path, workers
+        self.app, self.ready_path = app, ready_path
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
-        # The flags of `make serve`, with the benchmark's app factory and a loopback address.
+        # The flags of `make serve`, with the benchmark's app factory and a loopback address; the bare-Flask
+        # ceiling (benchmarks/bare.py) is served with exactly the same ones.
         return [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                 "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-", "--forwarded-allow-ips", "*",
-                "benchmarks.ceiling:create_app()"]
+                self.app]
 
     def __enter__(self) -> Self:
         log = open(self.log_path, "ab")
@@ -66,7 +71,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                if requests.get(self.base_url + CEILING_PATH, timeout=2).status_code == 200:
+                if requests.get(self.base_url + self.ready_path, timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 
 import requests
 
@@ -10,8 +11,10 @@ import requests
 HTTP_TIMEOUT = 60
 
 _CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
-_CLIENT_TOKEN = re.compile(r'<input[^>]*name="client_token"[^>]*value="([^"]+)"')
 _CART_REMOVE = re.compile(r'action="(/orders/cart/\d+/remove)"')
+_PLACE_FORM = re.compile(r'<form[^>]*action="/orders/place"[^>]*>(.*?)</form>', re.DOTALL)
+_INPUT = re.compile(r"<input[^>]*>")
+_ATTRIBUTE = re.compile(r'\b(type|name|value)="([^"]*)"')
 
 
 def csrf_token(html: str) -> str:
@@ -21,9 +24,16 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def client_token(html: str) -> str | None:
-    match = _CLIENT_TOKEN.search(html)
-    return match.group(1) if match else None
+def place_form(html: str) -> dict[str, str]:
+    """The hidden fields of the cart page's "place" form, as the browser sends them: the one-time client token
+    and the price and unit shown for each line (placing refuses a cart the page did not show)."""
+    form = _PLACE_FORM.search(html)
+    fields = {}
+    for tag in _INPUT.findall(form.group(1) if form else ""):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if attributes.get("type") == "hidden" and "name" in attributes:
+            fields[attributes["name"]] = html_unescape(attributes.get("value", ""))
+    return fields
 
 
 def cart_remove_paths(html: str) -> list[str]:

@@ -33,9 +33,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from market.http import SessionInterface
+    from market.http import SessionInterface, from_memory
 
     app.session_interface = SessionInterface()  # a visitor's public page carries no cookie and no Vary: Cookie
+    app.before_request(from_memory)  # first: a visitor's page answered a moment ago costs nothing else
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
