@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from market.agreements.models import AgreementVersion, ScheduleKind
 from market.agreements.terms import WEEKDAYS, LineTerms, Terms
 from market.forms import BaseForm
-from market.labels import choices
+from market.labels import choices, label
 from market.numbers import whole_number
 
 
@@ -56,7 +56,7 @@ class AgreementForm(BaseForm):
 
     def offer(self, products) -> None:
         """The products every line may name: the supplier's listed ones."""
-        options = [SelectChoice("", "—")] + [SelectChoice(str(p.id), f"{p.name} · ¥{p.price}/{p.unit.value}")
+        options = [SelectChoice("", "—")] + [SelectChoice(str(p.id), f"{p.name} · ¥{p.price}/{label(p.unit)}")
                                              for p in products]
         for entry in self.lines:
             entry.product_id.choices = options
