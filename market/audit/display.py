@@ -25,8 +25,10 @@ NOTHING = "—"
 @dataclass
 class Change:
     label: str
-    old: str | None  # None on a creation: only the value set is shown
+    old: str | None  # None on a creation (or for what an action notes, like a stock movement's reason): only the new
     new: str
+    #: Money, quantities, dates: shown unbroken.
+    nowrap: bool = False
 
 
 @dataclass
@@ -112,8 +114,13 @@ def _name_from_changes(entry: AuditEntry) -> str:
 def _change(object_type: str, key: str, values, references: dict, created: bool) -> Change:
     spec = registry.field_of(object_type, key)
     old, new = (list(values) + [None, None])[:2] if isinstance(values, (list, tuple)) else (None, values)
-    shown_old = None if created and old is None else _value(spec.show, old, references)
-    return Change(str(spec.label), shown_old, _value(spec.show, new, references))
+    kind = registry.KINDS.get(object_type)
+    column = kind is not None and key in getattr(kind.model, "__audit_fields__", ())
+    shown_old = None if old is None and (created or not column) else _value(spec.show, old, references)
+    return Change(str(spec.label), shown_old, _value(spec.show, new, references), nowrap=spec.show in UNBROKEN)
+
+
+UNBROKEN = ("money", "quantity", "percent", "date", "datetime")
 
 
 def _value(show, raw, references: dict) -> str:
