@@ -62,7 +62,9 @@ def register_extensions(app: Flask) -> None:
     from market.shares import labels as _share_labels  # noqa: F401
     from market.agreements import labels as _agreement_labels  # noqa: F401
     from market.pledges import labels as _pledge_labels  # noqa: F401
+    from market.pairing import labels as _pairing_labels  # noqa: F401  (and what the audit log says of them)
     from market.demands import labels as _demand_labels  # noqa: F401
+    from market.bulletins import labels as _bulletin_labels  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale

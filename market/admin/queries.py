@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.audit.queries import acting_organisation_ids
 from market.extensions import db
 from market.orders.models import Order, OrderStatus
 from market.permissions import visible_organisations_clause
@@ -80,3 +81,11 @@ def open_orders_of_supplier(org: Organisation) -> list:
                Order.status.in_((OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.SHIPPED)))
         .order_by(Order.placed_at, Order.id)
     ))
+
+
+def organisations_in_audit_log() -> list[Organisation]:
+    """The organisations the audit log names (whose people acted, or that were changed), by name: the choices
+    of its organisation filter."""
+    ids = acting_organisation_ids().subquery()
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(select(ids)))
+                                   .order_by(Organisation.name, Organisation.id)))

@@ -108,12 +108,16 @@ def _day(value: str | None):
 def audit_log():
     object_type = request.args.get("object_type") or None
     object_id = query_int("object_id", maximum=MAX_ID)
+    organisation_id = query_int("organisation", maximum=MAX_ID)
     since_day, until_day = _day(request.args.get("since")), _day(request.args.get("until"))
     # Days are the city's days (Asia/Shanghai), stored times are UTC.
     since = datetime.combine(since_day, time(), SHANGHAI) if since_day else None
     until = datetime.combine(until_day + timedelta(days=1), time(), SHANGHAI) if until_day else None
     pagination = audit_queries.search_entries(object_type=object_type, object_id=object_id, since=since,
-                                              until=until, page=query_int("page", 1))
+                                              until=until, organisation_id=organisation_id,
+                                              page=query_int("page", 1))
+    filters = {"object_type": object_type, "object_id": object_id, "organisation": organisation_id,
+               "since": since_day, "until": until_day}
     return render_template("audit/index.html", pagination=pagination, object_types=audit_queries.object_types(),
-                           filters={"object_type": object_type, "object_id": object_id,
-                                    "since": since_day, "until": until_day})
+                           organisations=queries.organisations_in_audit_log(), filters=filters,
+                           filtered=any(value is not None for value in filters.values()))

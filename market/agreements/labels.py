@@ -3,9 +3,12 @@ factory, and by this feature's forms, whose choices show them)."""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
-from market.agreements.models import AgreementStatus, DeliveryState, ScheduleKind
+from market.agreements.models import Agreement, AgreementStatus, DeliveryState, ScheduleKind
+from market.audit.labels import register_kind
 from market.labels import register_labels
 
 register_labels(AgreementStatus, {
@@ -26,3 +29,12 @@ register_labels(DeliveryState, {
     DeliveryState.ORDERED: _l("Ordered"),
     DeliveryState.UNFILLED: _l("Not filled"),
 })
+
+# --- in the audit log ----------------------------------------------------------------------------------------------
+
+register_kind(
+    Agreement, _l("Supply agreement"), name=lambda agreement: f"{agreement.buyer.name} – {agreement.supplier.name}",
+    url=lambda agreement: url_for("agreements.detail", agreement_id=agreement.id),
+    options=lambda: [joinedload(Agreement.buyer), joinedload(Agreement.supplier)],
+    actions={"create": _l("drafted a supply agreement"), "update": _l("changed a supply agreement")},
+    fields={"status": (_l("Status"), AgreementStatus)})

@@ -27,3 +27,6 @@ class AuditEntry(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User", foreign_keys=[actor_id])
+    #: The organisation the person acted for, as it was then (read only: the column keeps no foreign key).
+    actor_organisation = relationship(
+        "Organisation", primaryjoin="foreign(AuditEntry.actor_organisation_id) == Organisation.id", viewonly=True)

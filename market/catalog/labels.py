@@ -3,9 +3,11 @@ factory, and by this feature's forms, whose choices show them)."""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from market.catalog.models import Category, LinkageMode, ListingStatus, StockReason, Unit
+from market.audit.labels import register_kind
+from market.catalog.models import Category, LinkageMode, ListingStatus, Product, StockReason, SurveyRow, Unit
 from market.labels import register_labels
 
 register_labels(Category, {
@@ -53,3 +55,19 @@ register_labels(StockReason, {
     StockReason.SPOILAGE: _l("Spoilage write-off"),
     StockReason.CORRECTION: _l("Correction"),
 })
+
+# --- in the audit log ----------------------------------------------------------------------------------------------
+
+register_kind(
+    Product, _l("Product"), name=lambda product: product.name,
+    url=lambda product: url_for("catalog.product", product_id=product.id),
+    actions={"create": _l("listed a product"), "update": _l("changed a product"),
+             "stock": _l("moved a product's stock")},
+    fields={"status": (_l("Status"), ListingStatus), "price": (_l("Price"), "money"),
+            "unsold_quantity": (_l("Unsold quantity"), "quantity"), "name": (_l("Name"),),
+            "unit": (_l("Unit"), Unit), "reason": (_l("Reason"), StockReason)})
+
+register_kind(
+    SurveyRow, _l("Survey row"), name=lambda row: row.product_name,
+    actions={"create": _l("recorded stranded produce in a survey"), "update": _l("changed a survey row")},
+    fields={"unsold_quantity": (_l("Unsold quantity"), "quantity"), "product_id": (_l("Product"), Product)})
