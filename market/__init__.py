@@ -118,6 +118,7 @@ def register_template_helpers(app: Flask) -> None:
     from market.http import language_url
     from market.labels import label
     from market.permissions import can
+    from market.sharing import page_url, qr_data_uri, site_image_url
 
     app.jinja_env.filters.update(money=i18n.money, qty=i18n.quantity, local_datetime=i18n.local_datetime,
                                  local_date=i18n.local_date, label=label, localized=i18n.localized_name)
@@ -131,6 +132,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["language_url"] = language_url
+    app.jinja_env.globals.update(page_url=page_url, qr_data_uri=qr_data_uri, site_image_url=site_image_url)
 
     @app.context_processor
     def globals_for_templates():

@@ -25,7 +25,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from market.sharing import qr_png
 
 #: Leading characters that make Excel or LibreOffice read a cell as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -236,9 +238,11 @@ class _NumberedCanvas(Canvas):
 
 
 def pdf_table_document(title: str, subtitle_lines: list[str], header: list[str], rows: list[list[str]], *,
-                       col_widths: list[float] | None = None, footer: str | None = None) -> bytes:
+                       col_widths: list[float] | None = None, footer: str | None = None,
+                       qr: tuple[str, str] | None = None) -> bytes:
     """An A4 landscape PDF: title, subtitle lines, a table whose header repeats on every page, and at the
-    foot of every page the optional footer line and "n / N"."""
+    foot of every page the optional footer line and "n / N". `qr` (an absolute URL and a caption) puts the
+    URL's QR code beside the title, so the printed page leads back to the page online."""
     font = pdf_font()
     styles = _styles(font)
     buffer = io.BytesIO()
@@ -246,8 +250,9 @@ def pdf_table_document(title: str, subtitle_lines: list[str], header: list[str],
         buffer, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
         bottomMargin=18 * mm, title=str(title),
     )
-    story = [_paragraph(title, styles, "title")]
-    story += [_paragraph(line, styles, "subtitle") for line in subtitle_lines]
+    heading = [_paragraph(title, styles, "title")]
+    heading += [_paragraph(line, styles, "subtitle") for line in subtitle_lines]
+    story = [_beside_qr(heading, qr, styles, document.width)] if qr else heading
     story.append(Spacer(1, 4 * mm))
     if header:
         story.append(_table(header, rows, _fit_widths(col_widths, len(header), document.width), styles))
@@ -260,6 +265,25 @@ def pdf_table_document(title: str, subtitle_lines: list[str], header: list[str],
 
     document.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
+
+
+#: The printed QR code's side: about what a phone reads from arm's length off a canteen wall.
+QR_SIDE = 28 * mm
+
+
+def _beside_qr(heading: list, qr: tuple[str, str], styles: dict[str, ParagraphStyle], width: float) -> Table:
+    """The heading on the left and, on the right, the QR code of `qr`'s URL (a PNG image) over its caption."""
+    url, caption = qr
+    code = Image(io.BytesIO(qr_png(url)), width=QR_SIDE, height=QR_SIDE)
+    side = QR_SIDE + 6 * mm
+    table = Table([[heading, [code, _paragraph(caption, styles, "footer")]]], colWidths=[width - side, side])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (1, 0), (1, 0), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
 
 
 def _table(header: list[str], rows: list[list[str]], widths: list[float],

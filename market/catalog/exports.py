@@ -17,6 +17,7 @@ from market.exports import MONEY_FORMAT, QUANTITY_FORMAT, csv_bytes, pdf_table_d
 from market.i18n import DEFAULT_LOCALE, is_english, localized_name, money
 from market.labels import label
 from market.regions.models import County
+from market.sharing import page_url
 
 #: Columns of the CSV and XLSX files, in order; `catalog_rows` fills them.
 CATALOG_COLUMNS = (
@@ -116,7 +117,8 @@ def catalog_xlsx(county: County, products: Sequence[Product]) -> bytes:
 
 
 def catalog_pdf(county: County, products: Sequence[Product], *, generated_on: date) -> bytes:
-    """The printed catalog, with the date the unsold quantities hold for and what totals count."""
+    """The printed catalog, with the date the unsold quantities hold for, what totals count, and the QR code of
+    the catalog's page (its current figures)."""
     subtitle = [
         gettext("Unsold quantities as of %(date)s", date=generated_on.isoformat()),
         ngettext("%(num)s product", "%(num)s products", len(products)),
@@ -128,6 +130,7 @@ def catalog_pdf(county: County, products: Sequence[Product], *, generated_on: da
         catalog_title(county), subtitle, [str(name) for name, _ in PDF_COLUMNS],
         [_pdf_row(product) for product in products],
         col_widths=[width for _, width in PDF_COLUMNS], footer=footer,
+        qr=(page_url("catalog.county", code=county.code), gettext("Scan to open this page")),
     )
 
 

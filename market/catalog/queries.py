@@ -118,15 +118,27 @@ def catalog_version(county: County | None) -> str:
     return _fingerprint(*db.session.execute(stmt).one())
 
 
-def county_with_catalog_version(code: str) -> tuple[County, str]:
-    """The county with this code and its `catalog_version`, in one statement (a catalog visit that finds its
-    list already rendered reads nothing else), or a 404."""
+def catalog_version_and_size() -> tuple[str, int]:
+    """The `catalog_version` of every county and how many products are listed (published, supplier active), in
+    one statement: what the all-counties catalog says when it is shared."""
+    listed = func.count(case((Product.listed_clause(), Product.id)))
+    row = db.session.execute(select(listed, func.max(Product.updated_at), *_inactive_suppliers())).one()
+    return _fingerprint(*row[1:]), int(row[0])
+
+
+def county_with_catalog_version(code: str) -> tuple[County, str, int]:
+    """The county with this code, its `catalog_version` and how many of its products are listed (what its
+    catalog says when it is shared), in one statement (a catalog visit that finds its list already rendered
+    reads nothing else), or a 404. The number changes only with the version."""
     latest = (select(func.max(Product.updated_at)).where(Product.county_id == County.id)
               .correlate(County).scalar_subquery())
-    row = db.session.execute(select(County, latest, *_inactive_suppliers()).where(County.code == code)).first()
+    listed = (select(func.count(Product.id)).where(Product.county_id == County.id, Product.listed_clause())
+              .correlate(County).scalar_subquery())
+    row = db.session.execute(
+        select(County, listed, latest, *_inactive_suppliers()).where(County.code == code)).first()
     if row is None:
         abort(404)
-    return row[0], _fingerprint(*row[1:])
+    return row[0], _fingerprint(*row[2:]), int(row[1])
 
 
 def _inactive_suppliers():

@@ -91,17 +91,17 @@ def index():
 def all_counties():
     """Every county's published produce in one list; a buyer's paired county first."""
     paired = _paired_county()
-    version = queries.catalog_version(None)
+    version, size = queries.catalog_version_and_size()
     return shared_page(("all", version, local_today(), paired.id if paired else "-"), lambda: render_template(
-        "catalog/county.html", county=None, listing=_listing(None, version, paired)))
+        "catalog/county.html", county=None, size=size, listing=_listing(None, version, paired)))
 
 
 @bp.route("/<code>")
 def county(code: str):
-    county, version = queries.county_with_catalog_version(code)
+    county, version, size = queries.county_with_catalog_version(code)
     paired = _paired_county()
     return shared_page(("county", county.code, version, local_today(), paired.id if paired else "-"),
-                       lambda: render_template("catalog/county.html", county=county,
+                       lambda: render_template("catalog/county.html", county=county, size=size,
                                                listing=_listing(county, version, paired)))
 
 
