@@ -180,7 +180,9 @@ def _ending(order: Order, action: str, back: str) -> Confirmation:
                               amount=money(order.total_amount)))
     consequences.append(_("The supplier sees the order cancelled, with your reason.") if cancel
                         else _("The buyer sees the order rejected, with your reason."))
-    reason_needed = paid or not cancel
+    hint = (_("The order is paid: say why you cancel it; the payment will be refunded in full.") if cancel
+            else _("The order is paid: rejecting it refunds the payment in full.")) if paid else \
+        (_("Optional.") if cancel else _("Required."))
     return Confirmation(
         title=_("Cancel order %(reference)s?", reference=order.reference) if cancel
         else _("Reject order %(reference)s?", reference=order.reference),
@@ -189,4 +191,4 @@ def _ending(order: Order, action: str, back: str) -> Confirmation:
         facts=[(_("Buyer"), order.buyer.name), (_("Supplier"), order.supplier.name),
                (_("Total"), money(order.total_amount)), (_("Payment"), label(order.payment_status))],
         consequences=consequences, form=ActionForm(), fields=("reason",),
-        hints={"reason": _("Required.") if reason_needed else _("Optional.")})
+        hints={"reason": hint})
