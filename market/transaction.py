@@ -87,12 +87,15 @@ def rule_error_page(error: RuleError):
 
 
 def _back_url() -> str:
-    if g.get("return_to"):
-        return g.return_to
     # Only the referrer's path is taken (browsers send it for this site only: Referrer-Policy same-origin), so
     # a forged header can at most send the browser to another page of this site.
     referrer = urlsplit(request.referrer or "")
     back = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "")
+    # A confirmation page lives at its action's own URL (`market.confirm`): a refused confirmation goes back to it.
+    if back and request.method == "POST" and urlsplit(back).path == request.path:
+        return back
+    if g.get("return_to"):
+        return g.return_to
     if back and back != request.full_path.rstrip("?"):
         return back
     # A refused form goes back to its own page; a refused GET never to itself (that would loop).

@@ -163,7 +163,7 @@ def test_cancelling_a_card_paid_order_asks_why_and_refunds_it_in_full(app, db, p
     _pay(client, order_id)
     payment = _payment(app, db, order_id)
     product_id = _order_line_product(app, db, order_id)
-    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    page = client.get(f"/orders/{order_id}/cancel").get_data(as_text=True)  # the confirmation page
     assert "订单已付款：请说明取消原因，货款将全额退回。" in page  # the cancel form says the money goes back
 
     html = post_form(client, f"/orders/{order_id}/cancel", {"reason": ""}, token_from=f"/orders/{order_id}",

@@ -22,6 +22,7 @@ from market.accounts.forms import (
 )
 from market.accounts.models import User
 from market.accounts.queries import person as find_person
+from market.confirm import Confirmation, confirmation_page, unavailable
 from market.extensions import login_manager
 from market.forms import ConfirmForm
 from market.http import forget_cached_pages
@@ -194,6 +195,24 @@ def person_status(user_id: int, action: str):
     return redirect(safe_next(request.form.get("next"), url_for("accounts.members")))
 
 
+@bp.route("/people/<int:user_id>/suspend")
+@login_required
+def confirm_suspend_person(user_id: int):
+    """The confirmation page of suspending a person (it posts to `person_status`, with the list to return to)."""
+    person = authorize(Action.SUSPEND, find_person(user_id))
+    back = safe_next(request.args.get("next"), url_for("accounts.members"))
+    if not person.active:
+        return unavailable(back, _("%(name)s is already suspended.", name=person.name))
+    return confirmation_page(Confirmation(
+        title=_("Suspend %(name)s?", name=person.name),
+        action=url_for("accounts.person_status", user_id=person.id, action="suspend"), back=back,
+        button=_("Suspend"), facts=[(_("Name"), person.name), (_("Email"), person.email),
+                                    (_("Organisation"), person.organisation.name)],
+        consequences=[_("%(name)s is signed out at once and can no longer sign in.", name=person.name),
+                      _("You can reactivate them later.")],
+        hidden={"next": back}))
+
+
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 def api_tokens():
@@ -219,3 +238,21 @@ def revoke_api_token(token_id: int):
     tokens.revoke_token(token)
     flash(_("The token is revoked."), "success")
     return redirect(url_for("accounts.api_tokens"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke")
+@login_required
+def confirm_revoke_api_token(token_id: int):
+    """The confirmation page of revoking one of one's API tokens (it posts to `revoke_api_token`)."""
+    token = tokens.own_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    back = url_for("accounts.api_tokens")
+    if token.revoked_at is not None:
+        return unavailable(back, _("The token is already revoked."))
+    return confirmation_page(Confirmation(
+        title=_("Revoke the API token “%(name)s”?", name=token.name),
+        action=url_for("accounts.revoke_api_token", token_id=token.id), back=back, button=_("Revoke"),
+        facts=[(_("Name"), token.name), (_("Starts with"), f"{token.prefix}…")],
+        consequences=[_("Software using this token can no longer use the API; it is answered 401."),
+                      _("This cannot be undone: make a new token if you need one.")]))

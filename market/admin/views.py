@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from market.accounts import operations as ops
 from market.accounts.forms import ReasonForm
@@ -12,9 +12,11 @@ from market.accounts.models import Organisation, OrgKind, OrgStatus, User
 from market.admin import bp
 from market.admin import queries
 from market.audit import queries as audit_queries
+from market.confirm import Confirmation, confirmation_page, unavailable
 from market.extensions import db
 from market.forms import ConfirmForm
 from market.i18n import SHANGHAI
+from market.labels import label
 from market.numbers import MAX_ID, query_int
 from market.permissions import Action, authorize, kind_required
 from market.transaction import return_to
@@ -71,6 +73,35 @@ def organisation_action(org_id: int, action: str):
         ops.set_organisation_suspended(org, suspended=action == "suspend", reason=form.reason.data)
     flash(_DONE[action](org.name), "success")
     return redirect(url_for("admin.organisation", org_id=org.id))
+
+
+@bp.route("/organisations/<int:org_id>/<any(reject, suspend):action>")
+@login_required
+def confirm_organisation_action(org_id: int, action: str):
+    """The confirmation page of rejecting a registration or suspending an organisation (it posts to
+    `organisation_action`)."""
+    org = authorize(Action.APPROVE if action == "reject" else Action.SUSPEND, db.session.get(Organisation, org_id))
+    back = url_for("admin.organisation", org_id=org.id)
+    if org.status != (OrgStatus.PENDING if action == "reject" else OrgStatus.ACTIVE):
+        return unavailable(back)
+    reject = action == "reject"
+    return confirmation_page(Confirmation(
+        title=_("Reject the registration of %(name)s?", name=org.name) if reject
+        else _("Suspend %(name)s?", name=org.name),
+        action=url_for("admin.organisation_action", org_id=org.id, action=action), back=back,
+        button=_("Reject") if reject else _("Suspend"),
+        facts=[(_("Organisation"), org.name), (_("Kind"), label(org.kind)), (_("Status"), label(org.status))],
+        consequences=_org_consequences(org, reject), form=ReasonForm(), fields=("reason",), hints={"reason": _("Required; shown to the organisation.")}))
+
+
+def _org_consequences(org: Organisation, reject: bool) -> list[str]:
+    if reject:
+        return [_("The registration is refused: its people see your reason and nothing else of the market.")]
+    texts = [_("Its %(n)s people are signed out; until it is reinstated they see only their organisation's "
+               "profile.", n=len(org.members))]
+    if org.kind == OrgKind.SUPPLIER:
+        texts.append(_("Its products are off sale; its orders under way wait for it."))
+    return [*texts, _("The organisation sees your reason.")]
 
 
 @bp.route("/users")

@@ -9,6 +9,7 @@ from market.agreements import bp, queries
 from market.agreements import operations as ops
 from market.agreements.document import agreement_pdf
 from market.agreements.forms import AgreementForm, SignForm, TerminateForm, new_terms, version_terms
+from market.confirm import Confirmation, confirmation_page, unavailable
 from market.forms import flash_form_errors
 from market.i18n import local_today
 from market.numbers import MAX_ID, query_int
@@ -62,8 +63,7 @@ def detail(agreement_id: int):
     # The sign button always carries the version shown now, never the one a refused signature carried.
     sign_form = SignForm(formdata=None, version=agreement.latest.number)
     return render_template("agreements/detail.html", agreement=agreement, side=party_of(current_user, agreement),
-                           fulfilment=queries.fulfilment(agreement, local_today()), terminate_form=TerminateForm(),
-                           sign_form=sign_form, today=local_today())
+                           fulfilment=queries.fulfilment(agreement, local_today()), sign_form=sign_form, today=local_today())
 
 
 @bp.route("/<int:agreement_id>/amend", methods=["GET", "POST"])
@@ -97,6 +97,26 @@ def act(agreement_id: int, action: str):
         ops.terminate(agreement, current_user, form.reason.data)
         flash(_("The agreement is terminated."), "success")
     return redirect(back)
+
+
+@bp.route("/<int:agreement_id>/terminate")
+@login_required
+def confirm_terminate(agreement_id: int):
+    """The confirmation page of ending an agreement early (its button posts to `act`)."""
+    agreement = authorize(Action.EDIT, queries.agreement_detail(agreement_id))
+    back = url_for("agreements.detail", agreement_id=agreement.id)
+    if party_of(current_user, agreement) is None or agreement.status.value in ("completed", "terminated"):
+        return unavailable(back, _("The agreement has already ended."))
+    return confirmation_page(Confirmation(
+        title=_("Terminate supply agreement No. %(id)s?", id=agreement.id),
+        action=url_for("agreements.act", agreement_id=agreement.id, action="terminate"), back=back,
+        button=_("Terminate"),
+        facts=[(_("Buyer"), agreement.buyer.name), (_("Supplier"), agreement.supplier.name)],
+        consequences=[_("No further deliveries are ordered under this agreement; orders already placed are not "
+                        "cancelled."),
+                      _("The agreement cannot be signed or changed again."),
+                      _("The other party sees it terminated, with your reason.")],
+        form=TerminateForm(), fields=("reason",), hints={"reason": _("Required.")}))
 
 
 @bp.route("/<int:agreement_id>.pdf")

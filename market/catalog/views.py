@@ -27,9 +27,11 @@ from market.catalog.forms import (
 from market.catalog.models import Category, Product
 from market.catalog.survey.importing import import_survey_file
 from market.catalog.survey.template import template_csv, template_xlsx
+from market.confirm import Confirmation, confirmation_page, unavailable
 from market.forms import ConfirmForm, flash_form_errors
 from market.http import shared_fragment, shared_page
 from market.i18n import local_today
+from market.labels import label
 from market.numbers import MAX_ID, query_int
 from market.pairing.queries import county_for_buyer
 from market.permissions import Action, authorize, can, kind_required
@@ -226,6 +228,23 @@ def listing_action(product_id: int, action: str):
     return redirect(url_for("catalog.product", product_id=product.id))
 
 
+@bp.route("/products/<int:product_id>/withdraw")
+@login_required
+def confirm_withdraw(product_id: int):
+    """The confirmation page of withdrawing a listing (it posts to `listing_action`)."""
+    product = _product_or_404(product_id, Action.EDIT)
+    back = url_for("catalog.product", product_id=product.id)
+    if product.status.value not in ("published", "submitted"):
+        return unavailable(back, _("Only a published or submitted listing can be withdrawn."))
+    return confirmation_page(Confirmation(
+        title=_("Withdraw %(name)s?", name=product.name), button=_("Withdraw"), back=back,
+        action=url_for("catalog.listing_action", product_id=product.id, action="withdraw"),
+        facts=[(_("Product"), product.name), (_("Listing status"), label(product.status))],
+        consequences=[_("%(name)s is taken off the catalog: buyers can no longer order it.", name=product.name),
+                      _("It goes back to draft with its stock and history; to sell it again, submit it for "
+                        "review by the county office.")]))
+
+
 @bp.route("/products/<int:product_id>/photos", methods=["POST"])
 @login_required
 def add_photo(product_id: int):
@@ -254,6 +273,22 @@ def delete_photo(photo_id: int):
     ops.remove_photo(photo)
     flash(_("The photo is removed."), "success")
     return redirect(url_for("catalog.product", product_id=product_id))
+
+
+@bp.route("/photos/<int:photo_id>/delete")
+@login_required
+def confirm_delete_photo(photo_id: int):
+    """The confirmation page of removing a product's photo (it posts to `delete_photo`)."""
+    photo = queries.photo(photo_id)
+    if photo is None:
+        abort(404)
+    product = authorize(Action.EDIT, photo.product)
+    return confirmation_page(Confirmation(
+        title=_("Remove this photo of %(name)s?", name=product.name), button=_("Remove"),
+        action=url_for("catalog.delete_photo", photo_id=photo.id),
+        back=url_for("catalog.product", product_id=product.id),
+        image=url_for("catalog.photo", photo_id=photo.id, variant="thumb"),
+        consequences=[_("The photo is removed from the listing for good.")]))
 
 
 @bp.route("/products/<int:product_id>/stock", methods=["GET", "POST"])

@@ -10,9 +10,11 @@ from market.demands import bp, operations, queries
 from market.demands.forms import DemandForm
 from market.demands.matching import Reason
 from market.demands.models import Demand, DemandStatus
+from market.confirm import Confirmation, confirmation_page, unavailable
 from market.extensions import db
 from market.forms import ConfirmForm
-from market.i18n import local_today
+from market.i18n import local_date, local_today, quantity
+from market.labels import label
 from market.permissions import Action, authorize, kind_required
 from market.transaction import return_to
 
@@ -90,3 +92,21 @@ def close(demand_id: int):
     return_to(url_for("demands.detail", demand_id=demand.id))
     operations.close_demand(current_user, demand)
     return redirect(url_for("demands.index"))
+
+
+@bp.route("/<int:demand_id>/close")
+@login_required
+def confirm_close(demand_id: int):
+    """The confirmation page of closing a demand (it posts to `close`)."""
+    demand = authorize(Action.EDIT, db.session.get(Demand, demand_id))
+    back = url_for("demands.detail", demand_id=demand.id)
+    if demand.buyer_id != current_user.organisation_id or demand.status != DemandStatus.OPEN:
+        return unavailable(back, _("This demand is already closed."))
+    return confirmation_page(Confirmation(
+        title=_("Close demand #%(id)s?", id=demand.id), button=_("Close the demand"), back=back,
+        action=url_for("demands.close", demand_id=demand.id),
+        facts=[(_("Wanted"), demand.product_name or label(demand.category)),
+               (_("Quantity"), f"{quantity(demand.quantity)} {label(demand.unit)}"),
+               (_("Wanted by"), local_date(demand.wanted_by))],
+        consequences=[_("Suppliers no longer see it, and you can no longer order from its suggestions."),
+                      _("It cannot be opened again: post a new demand if you still need the produce.")]))

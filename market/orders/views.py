@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from market.accounts.models import OrgKind
+from market.confirm import Confirmation, confirmation_page, unavailable
 from market.forms import ConfirmForm, flash_form_errors
-from market.i18n import local_today
+from market.i18n import local_today, money, quantity
+from market.labels import label
 from market.numbers import query_int
 from market.orders import bp, queries
 from market.orders import operations as ops
 from market.orders.forms import ActionForm, CartAddForm, CartQuantityForm, PlaceOrderForm
-from market.orders.models import Order, OrderStatus
+from market.orders.models import Order, OrderStatus, PaymentStatus
 from market.orders.panels import panels_for
 from market.permissions import Action, authorize, kind_required
 from market.security import safe_next
@@ -153,3 +155,40 @@ def act(order_id: int, action: str):
     ops.perform(order, current_user, action, form.action_data())
     flash(_("Saved."), "success")
     return redirect(url_for("orders.detail", order_id=order.id))
+
+
+@bp.route("/<int:order_id>/<any(reject, cancel):action>")
+@login_required
+def confirm_act(order_id: int, action: str):
+    """The confirmation page of rejecting or cancelling an order (its button posts to `act`)."""
+    order = authorize(Action.VIEW, queries.order_detail(order_id))
+    back = url_for("orders.detail", order_id=order.id)
+    if action not in ops.allowed_actions(current_user, order):
+        return unavailable(back)
+    return confirmation_page(_ending(order, action, back))
+
+
+def _ending(order: Order, action: str, back: str) -> Confirmation:
+    """What rejecting (the supplier) or cancelling (the buyer) an order does, in words."""
+    cancel = action == "cancel"
+    paid = order.payment_status == PaymentStatus.PAID
+    consequences = [_("The reserved %(quantity)s %(unit)s of %(product)s go back on sale.",
+                      quantity=quantity(line.quantity), unit=label(line.unit), product=line.product_name)
+                    for line in order.lines]
+    if paid:
+        consequences.append(_("The order is paid: %(amount)s is refunded in full.",
+                              amount=money(order.total_amount)))
+    consequences.append(_("The supplier sees the order cancelled, with your reason.") if cancel
+                        else _("The buyer sees the order rejected, with your reason."))
+    hint = (_("The order is paid: say why you cancel it; the payment will be refunded in full.") if cancel
+            else _("The order is paid: rejecting it refunds the payment in full.")) if paid else \
+        (_("Optional.") if cancel else _("Required."))
+    return Confirmation(
+        title=_("Cancel order %(reference)s?", reference=order.reference) if cancel
+        else _("Reject order %(reference)s?", reference=order.reference),
+        action=url_for("orders.act", order_id=order.id, action=action), back=back,
+        button=_("Cancel the order") if cancel else _("Reject the order"),
+        facts=[(_("Buyer"), order.buyer.name), (_("Supplier"), order.supplier.name),
+               (_("Total"), money(order.total_amount)), (_("Payment"), label(order.payment_status))],
+        consequences=consequences, form=ActionForm(), fields=("reason",),
+        hints={"reason": hint})

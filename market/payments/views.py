@@ -8,7 +8,9 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from market import after_commit
+from market import rules as number_rules
 from market.accounts.models import OrgKind
+from market.confirm import Confirmation, confirmation_page, unavailable
 from market.extensions import csrf, limiter
 from market.forms import BaseForm, flash_form_errors
 from market.i18n import local_today, money
@@ -153,6 +155,34 @@ def refund(payment_id: int):
     made = ops.refund_payment(payment, current_user, form.amount.data, form.reason.data)
     flash(*_refund_message(made))
     return _to_order(order)
+
+
+@bp.route("/<int:payment_id>/refund")
+@login_required
+def confirm_refund(payment_id: int):
+    """The confirmation page of refunding (part of) a card payment: the amount comes from the order page
+    (all that is left when none is given); the button posts to `refund` with the same fields."""
+    payment = authorize(Action.VIEW, queries.payment(payment_id))
+    order = _order_or_404(payment.order_id)
+    back = url_for("orders.detail", order_id=order.id)
+    if (refusal := rules.refund_refusal(current_user, order)) is not None or not _refundable(payment):
+        return unavailable(back, refusal or _("This payment cannot be refunded."))
+    return_to(back)
+    value = number_rules.amount(request.args.get("amount") or payment.refundable, _("the refund"))
+    if value > payment.refundable:
+        return unavailable(back, _("At most %(left)s can still be refunded.", left=money(payment.refundable)))
+    return confirmation_page(Confirmation(
+        title=_("Refund %(amount)s of order %(reference)s?", amount=money(value), reference=order.reference),
+        action=url_for("payments.refund", payment_id=payment.id), back=back, button=_("Refund"),
+        facts=[(_("Buyer"), order.buyer.name), (_("Paid by card"), money(payment.amount)),
+               (_("Refunded so far"), money(payment.refunds_succeeded))],
+        consequences=[_("%(amount)s is refunded to the card the buyer paid with.", amount=money(value)),
+                      _("A refund sent cannot be taken back.")],
+        form=RefundForm(), fields=("reason",), hidden={"amount": str(value)}))
+
+
+def _refundable(payment) -> bool:
+    return payment.method == PaymentMethod.CARD and payment.state == PaymentState.SUCCEEDED and payment.refundable > 0
 
 
 def _refund_message(refund) -> tuple[str, str]:
