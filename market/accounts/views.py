@@ -217,5 +217,5 @@ def revoke_api_token(token_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     tokens.revoke_token(token)
-    flash(_("The token is revoked."), "success")
+    flash(_("The token %(name)s is revoked.", name=token.name), "success")
     return redirect(url_for("accounts.api_tokens"))

@@ -28,7 +28,7 @@ from market.catalog.models import Category, Product
 from market.catalog.survey.importing import import_survey_file
 from market.catalog.survey.template import template_csv, template_xlsx
 from market.forms import ConfirmForm, refuse
-from market.http import shared_fragment, shared_page
+from market.http import go_to, shared_fragment, shared_page
 from market.i18n import local_today
 from market.i18n import quantity as quantity_text
 from market.labels import label
@@ -353,4 +353,4 @@ def survey_import():
     if errors:
         return _survey_page(_survey_form(), import_form, errors=errors, status=422)
     flash(_("%(n)s survey rows are imported.", n=count), "success")
-    return redirect(url_for("catalog.survey"))
+    return go_to(url_for("catalog.survey"))

@@ -21,6 +21,7 @@ from market.payments import operations as ops
 from market.payments.client import PaymentApiUnavailable
 from market.payments.forms import CardPaymentForm, OfflinePaymentForm, RefundForm
 from market.payments.messages import failure_reason
+from market.labels import label
 from market.payments.models import PaymentMethod, PaymentState
 from market.permissions import Action, authorize, kind_required
 from market.transaction import return_to
@@ -136,7 +137,8 @@ def offline(order_id: int):
     return_to(url_for("orders.detail", order_id=order.id))
     ops.record_offline_payment(order, current_user, method=form.method.data, reference=form.reference.data,
                                received_on=form.received_on.data)
-    flash(_("The payment is recorded; the order is paid."), "success")
+    flash(_("The payment of order %(ref)s is recorded (%(method)s); the order is paid.", ref=order.reference,
+            method=label(PaymentMethod(form.method.data))), "success")
     return _to_order(order)
 
 
