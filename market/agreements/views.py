@@ -9,7 +9,7 @@ from market.agreements import bp, queries
 from market.agreements import operations as ops
 from market.agreements.document import agreement_pdf
 from market.agreements.forms import AgreementForm, SignForm, TerminateForm, new_terms, version_terms
-from market.forms import flash_form_errors
+from market.forms import refuse
 from market.i18n import local_today
 from market.numbers import MAX_ID, query_int
 from market.orders.rules import party_of
@@ -91,8 +91,8 @@ def act(agreement_id: int, action: str):
     back = url_for("agreements.detail", agreement_id=agreement.id)
     return_to(back)
     if not form.validate_on_submit():
-        flash_form_errors(form)
-    elif action == "sign":
+        refuse(form)  # back to the agreement, the reason typed kept beside its field
+    if action == "sign":
         ops.sign(agreement, current_user, version=form.version.data)
         flash(_("You signed version %(n)s of the agreement between %(buyer)s and %(supplier)s.",
                 n=form.version.data, buyer=agreement.buyer.name, supplier=agreement.supplier.name), "success")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from market.accounts.models import OrgKind
-from market.forms import ConfirmForm, flash_form_errors, refuse
+from market.forms import ConfirmForm, refuse
 from market.labels import label
 from market.i18n import local_today
 from market.i18n import quantity as quantity_text
@@ -167,8 +167,7 @@ def act(order_id: int, action: str):
     order = authorize(Action.VIEW, queries.order_detail(order_id))
     form = ActionForm()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _detail(order, form), 422
+        return _detail(order, form), 422  # each error beside its field, and in the form's summary
     return_to(url_for("orders.detail", order_id=order.id))
     ops.perform(order, current_user, action, form.action_data())
     flash(_ACTION_DONE[action](order.reference), "success")

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from market import after_commit
 from market.accounts.models import OrgKind
 from market.extensions import csrf, limiter
-from market.forms import BaseForm, flash_form_errors
+from market.forms import BaseForm, flash_form_errors, refuse
 from market.i18n import local_today, money
 from market.numbers import query_int
 from market.orders import queries as order_queries
@@ -131,10 +131,9 @@ def _card_message(outcome: ops.CardOutcome) -> tuple[str, str]:
 def offline(order_id: int):
     order = _order_or_404(order_id)
     form = OfflinePaymentForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the day the money arrived."), "error")
-        return _to_order(order)
     return_to(url_for("orders.detail", order_id=order.id))
+    if not form.validate_on_submit():
+        refuse(form)  # back to the order, what was typed kept beside its field
     ops.record_offline_payment(order, current_user, method=form.method.data, reference=form.reference.data,
                                received_on=form.received_on.data)
     flash(_("The payment of order %(ref)s is recorded (%(method)s); the order is paid.", ref=order.reference,
@@ -148,10 +147,9 @@ def refund(payment_id: int):
     payment = authorize(Action.VIEW, queries.payment(payment_id))
     order = _order_or_404(payment.order_id)
     form = RefundForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _to_order(order)
     return_to(url_for("orders.detail", order_id=order.id))
+    if not form.validate_on_submit():
+        refuse(form)  # back to the order, what was typed kept beside its field
     made = ops.refund_payment(payment, current_user, form.amount.data, form.reason.data)
     flash(*_refund_message(made))
     return _to_order(order)

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from market.accounts.models import OrgKind
 from market.extensions import db
-from market.forms import flash_form_errors
+from market.forms import refuse
 from market.i18n import local_today, localized_name, money
 from market.permissions import Action, authorize, kind_required
 from market.pledges import bp, operations, queries
@@ -61,7 +61,7 @@ def review(pledge_id: int, decision: str):
     back = url_for("pledges.detail", pledge_id=pledge.id)
     return_to(back)
     if not form.validate_on_submit():
-        flash_form_errors(form)
+        refuse(form)  # back to the pledge, the reason typed kept beside its field
     else:
         operations.review_pledge(pledge, current_user, confirm=decision == "confirm", reason=form.reason.data)
         flash(_("The pledge of %(firm)s (%(amount)s) is confirmed.", firm=pledge.firm.name,
