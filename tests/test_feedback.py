@@ -200,3 +200,15 @@ def test_event_notes_of_refunds_are_amounts_and_words(app):
         assert event_note(failed) == "¥12.50 支付服务拒绝了退款" and event_action(failed) == "退款未成功"
         assert event_note(SimpleNamespace(action="refund", note="3", to_status=None)) == "¥3.00"
         assert event_note(SimpleNamespace(action="paid", note="official_card", to_status=None)) == "公务卡"
+
+
+def test_a_declined_card_is_told_in_words_not_its_code(app):
+    from types import SimpleNamespace
+
+    from market.payments.models import PaymentState
+    from market.payments.views import _check_message
+
+    payment = SimpleNamespace(failure_message="card_declined", failure_reason="银行拒绝了这张卡")
+    with app.test_request_context("/"):
+        message, category = _check_message(payment, PaymentState.FAILED)
+    assert "银行拒绝了这张卡" in message and "card_declined" not in message and category == "error"

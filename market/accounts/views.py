@@ -151,7 +151,7 @@ def profile():
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         ops.update_profile(user, name=form.name.data, phone=form.phone.data or None)
-        flash(_("Your details are saved."), "success")
+        flash(_("The details of %(name)s are saved.", name=user.name), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)
 

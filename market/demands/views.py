@@ -92,4 +92,5 @@ def close(demand_id: int):
         abort(400)
     return_to(url_for("demands.detail", demand_id=demand.id))
     operations.close_demand(current_user, demand)
+    flash(_("Your demand for %(name)s is closed.", name=demand.product_name or label(demand.category)), "success")
     return redirect(url_for("demands.index"))

@@ -97,7 +97,8 @@ def place():
     return_to(url_for("orders.cart"))
     bulk, created = ops.place_cart(current_user, form.client_token.data, form.seen_prices())
     if created:
-        flash(_("Your order is placed: %(n)s orders, one per supplier.", n=len(bulk.orders)), "success")
+        flash(_("Your order is placed: %(n)s orders, one per supplier (%(refs)s).", n=len(bulk.orders),
+                refs=", ".join(order.reference for order in bulk.orders)), "success")
     return redirect(url_for("orders.placed", bulk_id=bulk.id))
 
 

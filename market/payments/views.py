@@ -119,7 +119,8 @@ def _card_message(outcome: ops.CardOutcome) -> tuple[str, str]:
     if outcome.problem is not None:
         return _("The payment was refused: %(reason)s.", reason=failure_reason(outcome.problem.code)), "error"
     if outcome.state == PaymentState.SUCCEEDED:
-        return _("Paid: %(amount)s. Thank you.", amount=money(outcome.payment.amount)), "success"
+        return _("Order %(ref)s is paid: %(amount)s. Thank you.", ref=outcome.payment.order.reference,
+                 amount=money(outcome.payment.amount)), "success"
     if outcome.state == PaymentState.FAILED:
         return _("The payment did not go through: %(reason)s. The order is still unpaid; you can try again.",
                  reason=outcome.payment.failure_reason or failure_reason(None)), "error"
@@ -162,7 +163,8 @@ def _refund_message(refund) -> tuple[str, str]:
         return _("The refund of %(amount)s is on its way; the order shows when it is done.",
                  amount=money(refund.amount)), "info"
     messages = {
-        "succeeded": _("%(amount)s refunded.", amount=money(refund.amount)),
+        "succeeded": _("%(amount)s refunded on order %(ref)s.", amount=money(refund.amount),
+                       ref=refund.payment.order.reference),
         "failed": _("The payment service refused the refund; nothing was refunded."),
         "cancelled": _("The payment service cancelled the refund; nothing was refunded."),
         "pending": _("The payment service did not answer; the refund will be sent again by reconciliation."),
@@ -191,10 +193,11 @@ def _check_message(payment, state: PaymentState | None) -> tuple[str, str]:
     if state is None:
         return _unanswered(), "info"
     if state == PaymentState.SUCCEEDED:
-        return _("Paid: %(amount)s. Thank you.", amount=money(payment.amount)), "success"
+        return _("Order %(ref)s is paid: %(amount)s. Thank you.", ref=payment.order.reference,
+                 amount=money(payment.amount)), "success"
     if state == PaymentState.FAILED:
         return _("The card was declined: %(reason)s. The order is still unpaid; you can try again.",
-                 reason=payment.failure_message or "—"), "error"
+                 reason=payment.failure_reason or failure_reason(None)), "error"
     if state == PaymentState.CANCELLED:
         return _("The payment was cancelled; nothing was charged."), "info"
     return _("The payment is still being confirmed (or waits for the buyer's bank). Check again in a moment; "
