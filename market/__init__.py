@@ -115,7 +115,9 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from market import i18n
+    from market.forms import messages_to_show, shown_beside_field
     from market.http import language_url
+    from market.orders.labels import event_action, event_note
     from market.labels import label
     from market.permissions import can
     from market.sharing import page_url, qr_data_uri, site_image_url
@@ -133,6 +135,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["language_url"] = language_url
     app.jinja_env.globals.update(page_url=page_url, qr_data_uri=qr_data_uri, site_image_url=site_image_url)
+    app.jinja_env.globals.update(shown_beside_field=shown_beside_field, messages_to_show=messages_to_show)
+    app.jinja_env.filters.update(event_action=event_action, event_note=event_note)
 
     @app.context_processor
     def globals_for_templates():

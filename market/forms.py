@@ -1,11 +1,12 @@
 """The CSRF-protected base every form in the product derives from."""
 
-from flask import flash, g
+from flask import flash, g, get_flashed_messages
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from market.numbers import MAX_ID
+from market.rules import RuleError
 from market.transaction import take_kept_input
 
 
@@ -26,6 +27,7 @@ class BaseForm(FlaskForm):
         if kept and kept.get("field") and kept["field"] in self._fields:
             field = self._fields[kept["field"]]
             field.errors = list(field.errors) + [kept["message"]]
+        self.kept = kept
 
     def validate_on_submit(self, extra_validators=None) -> bool:
         valid = super().validate_on_submit(extra_validators=extra_validators)
@@ -56,6 +58,16 @@ class ConfirmForm(BaseForm):
     """A bare form for buttons that change something: it carries only the CSRF token."""
 
 
+def refuse(form) -> None:
+    """A small form posted from another page did not validate: answered as a rule's refusal (the page handler
+    sends the browser back with what was typed kept and the first error beside its field)."""
+    g.submitted_form = type(form).__name__
+    for field in form:
+        if field.errors:
+            raise RuleError(str(field.errors[0]), field.name)
+    raise RuleError(_("The request could not be understood. Reload the page and try again."))
+
+
 def flash_form_errors(form) -> None:
     """Show a form's field errors as messages on the page the request returns to: for small forms posted from
     a page that is redirected back to (a reason with a button, a quantity to add to the cart)."""
@@ -63,3 +75,18 @@ def flash_form_errors(form) -> None:
         for error in field.errors:
             flash(_("%(field)s: %(error)s", field=field.label.text, error=error) if field.label.text else error,
                   "error")
+
+
+def shown_beside_field(message) -> str:
+    """Called by the `field` macro for each error it shows beside its field: the same message flashed by the
+    page handler (`rule_error_page`) is then not repeated at the top of the page. Returns nothing to show."""
+    g.setdefault("shown_beside_fields", set()).add(str(message))
+    return ""
+
+
+def messages_to_show() -> list[tuple[str, str]]:
+    """The flashed messages for the top of the page, less the errors the page's forms showed beside a field
+    (called by the base template after rendering the page's content)."""
+    shown = g.get("shown_beside_fields", set())
+    return [(category, message) for category, message in get_flashed_messages(with_categories=True)
+            if not (category == "error" and str(message) in shown)]

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from flask import Response, current_app, g, make_response, request, session, url_for
+from flask import Response, current_app, g, jsonify, make_response, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -40,6 +40,16 @@ def not_modified(etag: str) -> Response | None:
         response.headers["Cache-Control"] = "private, no-cache"
         return response
     return None
+
+
+def go_to(url: str) -> Response:
+    """The answer to a form that worked: a redirect to `url`, or, for a page's script that sent the form itself
+    and asks for JSON (the survey upload's progress bar), `{"location": url}`. The script then loads the page
+    itself: had its own request followed the redirect, it would have taken the page's message (the flash) and
+    the person would never see it."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(location=url)
+    return redirect(url)
 
 
 def with_etag(body, etag: str) -> Response:

@@ -151,8 +151,10 @@ def test_returning_a_listing_needs_a_reason_which_the_supplier_sees(app, db, peo
         db.session.commit()
     office = login("county_qingyuan", app.test_client())
     response = post_form(office, f"/catalog/products/{product_id}/return", {"reason": "  "}, token_from="/")
-    assert response.status_code == 302 and response.headers["Location"] == "/catalog/review"  # back to the queue
-    assert "请填写退回理由" in office.get("/catalog/review").get_data(as_text=True)
+    # Back to the product's review (not the queue), the message beside the reason field.
+    assert response.status_code == 302 and response.headers["Location"] == f"/catalog/products/{product_id}"
+    html = office.get(f"/catalog/products/{product_id}").get_data(as_text=True)
+    assert "请填写退回理由" in html and 'id="reason-error"' in html
     assert _product(app, db, product_id).status.value == "submitted"
     post_form(office, f"/catalog/products/{product_id}/return", {"reason": "缺少扶贫产品认定证书"}, token_from="/")
     assert _product(app, db, product_id).status.value == "returned"

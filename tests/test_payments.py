@@ -373,7 +373,7 @@ def test_a_budget_unit_settles_by_bank_transfer_and_the_city_sees_every_kind(app
     [({"method": "bank_transfer", "reference": "", "received_on": "2020-03-01"}, "请填写转账或刷卡凭证号"),
      ({"method": "official_card", "reference": "X", "received_on": "2999-01-01"}, "不能晚于今天"),
      ({"method": "bank_transfer", "reference": "X", "received_on": "2000-01-01"}, "不能早于下单日期"),
-     ({"method": "card", "reference": "X", "received_on": "2020-03-01"}, "请填写到账日期")],
+     ({"method": "card", "reference": "X", "received_on": "2020-03-01"}, 'id="method-error"')],
 )
 def test_bad_offline_payments_are_refused(app, db, people, order_id, login, data, message):
     supplier = login("supplier_qingyuan", app.test_client())

@@ -152,7 +152,7 @@ def profile():
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         ops.update_profile(user, name=form.name.data, phone=form.phone.data or None)
-        flash(_("Your details are saved."), "success")
+        flash(_("The details of %(name)s are saved.", name=user.name), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)
 
@@ -236,7 +236,7 @@ def revoke_api_token(token_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     tokens.revoke_token(token)
-    flash(_("The token is revoked."), "success")
+    flash(_("The token %(name)s is revoked.", name=token.name), "success")
     return redirect(url_for("accounts.api_tokens"))
 
 

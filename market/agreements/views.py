@@ -10,7 +10,7 @@ from market.agreements import operations as ops
 from market.agreements.document import agreement_pdf
 from market.agreements.forms import AgreementForm, SignForm, TerminateForm, new_terms, version_terms
 from market.confirm import Confirmation, confirmation_page, unavailable
-from market.forms import flash_form_errors
+from market.forms import refuse
 from market.i18n import local_today
 from market.numbers import MAX_ID, query_int
 from market.orders.rules import party_of
@@ -51,7 +51,8 @@ def new():
     if form.validate_on_submit():
         agreement = ops.create_agreement(current_user, counterpart, form.terms(),
                                          demand_id=query_int("demand", maximum=MAX_ID))
-        flash(_("The draft is saved. Sign it to propose it to the other party."), "success")
+        flash(_("The draft agreement with %(party)s is saved. Sign it to propose it to them.",
+                party=counterpart.name), "success")
         return redirect(url_for("agreements.detail", agreement_id=agreement.id))
     return render_template("agreements/edit.html", form=form, counterpart=counterpart, agreement=None), _status()
 
@@ -73,8 +74,9 @@ def amend(agreement_id: int):
     form = _form(agreement.supplier_id, version_terms(agreement.latest))
     if form.validate_on_submit():
         ops.amend(agreement, current_user, form.terms())
-        flash(_("The new terms are saved as version %(n)s. Both parties sign them to bring them into force.",
-                n=agreement.latest.number), "success")
+        flash(_("The new terms of the agreement between %(buyer)s and %(supplier)s are saved as version %(n)s. "
+                "Both parties sign them to bring them into force.", buyer=agreement.buyer.name,
+                supplier=agreement.supplier.name, n=agreement.latest.number), "success")
         return redirect(url_for("agreements.detail", agreement_id=agreement.id))
     counterpart = agreement.supplier if current_user.organisation_id == agreement.buyer_id else agreement.buyer
     return render_template("agreements/edit.html", form=form, counterpart=counterpart, agreement=agreement), \
@@ -89,13 +91,15 @@ def act(agreement_id: int, action: str):
     back = url_for("agreements.detail", agreement_id=agreement.id)
     return_to(back)
     if not form.validate_on_submit():
-        flash_form_errors(form)
-    elif action == "sign":
+        refuse(form)  # back to the agreement, the reason typed kept beside its field
+    if action == "sign":
         ops.sign(agreement, current_user, version=form.version.data)
-        flash(_("Signed."), "success")
+        flash(_("You signed version %(n)s of the agreement between %(buyer)s and %(supplier)s.",
+                n=form.version.data, buyer=agreement.buyer.name, supplier=agreement.supplier.name), "success")
     else:
         ops.terminate(agreement, current_user, form.reason.data)
-        flash(_("The agreement is terminated."), "success")
+        flash(_("The agreement between %(buyer)s and %(supplier)s is terminated.", buyer=agreement.buyer.name,
+                supplier=agreement.supplier.name), "success")
     return redirect(back)
 
 

@@ -13,7 +13,7 @@ from market.bulletins.exports import BULLETIN_CSV_COLUMNS, bulletin_csv
 from market.bulletins import operations as ops
 from market.bulletins.forms import PublishForm
 from market.http import not_modified, page_etag, shared_page, with_etag
-from market.i18n import local_today
+from market.i18n import local_today, localized_name
 from market.links import external_url
 from market.numbers import query_int
 from market.permissions import kind_required
@@ -66,8 +66,8 @@ def publish(code: str):
     form = PublishForm()
     if form.validate_on_submit():
         issue = ops.publish_issue(county, current_user, form.issue_date.data, form.note.data)
-        flash(_("Issue %(number)s is published with %(n)s products.", number=issue.number,
-                n=len(issue.items)), "success")
+        flash(_("Issue %(number)s of %(county)s's bulletin is published with %(n)s products.",
+                county=localized_name(county), number=issue.number, n=len(issue.items)), "success")
         return redirect(url_for("bulletins.issue", issue_id=issue.id))
     return _archive(county, form, status=422)
 

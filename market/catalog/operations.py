@@ -43,9 +43,10 @@ MAX_PHOTOS = 6
 class StockShortage(RuleError):
     """Taking the quantity would leave the product below zero."""
 
-    def __init__(self, product: Product, wanted: Decimal):
-        super().__init__(_("Only %(left)s left of %(name)s.", left=quantity_text(product.unsold_quantity),
-                           name=product.name), "quantity")
+    def __init__(self, product: Product, wanted: Decimal, field: str = "quantity"):
+        super().__init__(_("Only %(left)s %(unit)s of %(name)s left; the %(wanted)s %(unit)s you entered are kept.",
+                           left=quantity_text(product.unsold_quantity), unit=label(product.unit), name=product.name,
+                           wanted=quantity_text(wanted)), field)
         self.product = product
         self.wanted = wanted
 
@@ -195,7 +196,7 @@ def stock_moved(product: Product, delta: Decimal, reason: StockReason, *, actor:
     ).scalar()
     if new_balance is None:
         db.session.refresh(product, ["unsold_quantity"])
-        raise StockShortage(product, -delta)
+        raise StockShortage(product, -delta, "delta")
     old_balance = new_balance - delta
     set_committed_value(product, "unsold_quantity", new_balance)
     entry = StockEntry(product_id=product.id, delta=delta, balance_after=new_balance, reason=reason,

@@ -28,9 +28,10 @@ from market.catalog.models import Category, Product
 from market.catalog.survey.importing import import_survey_file
 from market.catalog.survey.template import template_csv, template_xlsx
 from market.confirm import Confirmation, confirmation_page, unavailable
-from market.forms import ConfirmForm, flash_form_errors
-from market.http import shared_fragment, shared_page
+from market.forms import ConfirmForm, refuse
+from market.http import go_to, shared_fragment, shared_page
 from market.i18n import local_today
+from market.i18n import quantity as quantity_text
 from market.labels import label
 from market.numbers import MAX_ID, query_int
 from market.pairing.queries import county_for_buyer
@@ -196,7 +197,8 @@ def new_product():
     if form.validate_on_submit():
         product = ops.create_product(current_user.organisation, current_user, form.product_fields(),
                                      form.opening_stock.data)
-        flash(_("The listing is saved as a draft. Add a photo, then submit it for review."), "success")
+        flash(_("%(name)s is saved as a draft. Add a photo, then submit it for review.", name=product.name),
+              "success")
         return redirect(url_for("catalog.product", product_id=product.id))
     return render_template("catalog/edit.html", form=form, product=None)
 
@@ -209,8 +211,9 @@ def edit_product(product_id: int):
     form = ProductForm(obj=product) if request.method == "GET" else ProductForm()
     if form.validate_on_submit():
         back_to_review = ops.update_product(product, current_user, form.product_fields())
-        flash(_("The changes go to the county office for review; until then the listing is off the catalog.")
-              if back_to_review else _("Saved."), "success")
+        flash(_("The changes to %(name)s go to the county office for review; until then it is off the catalog.",
+                name=product.name) if back_to_review else _("The details of %(name)s are saved.", name=product.name),
+              "success")
         return redirect(url_for("catalog.product", product_id=product.id))
     return render_template("catalog/edit.html", form=form, product=product, reviewed=ops.REVIEWED_FIELDS)
 
@@ -223,8 +226,8 @@ def listing_action(product_id: int, action: str):
         abort(400)
     return_to(url_for("catalog.product", product_id=product.id))
     ops.submit_product(product) if action == "submit" else ops.withdraw_product(product)
-    flash(_("Submitted to the county office for review.") if action == "submit"
-          else _("The listing is off the catalog and back to draft."), "success")
+    flash(_("%(name)s is submitted to the county office for review.", name=product.name) if action == "submit"
+          else _("%(name)s is off the catalog and back to draft.", name=product.name), "success")
     return redirect(url_for("catalog.product", product_id=product.id))
 
 
@@ -253,7 +256,7 @@ def add_photo(product_id: int):
     form = PhotoForm()
     if form.validate_on_submit():
         ops.add_photo(product, form.photo.data.read())
-        flash(_("The photo is added."), "success")
+        flash(_("A photo of %(name)s is added.", name=product.name), "success")
     else:
         for error in form.photo.errors:
             flash(error, "error")
@@ -269,10 +272,10 @@ def delete_photo(photo_id: int):
     authorize(Action.EDIT, photo.product)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    product_id = photo.product_id
+    product = photo.product
     ops.remove_photo(photo)
-    flash(_("The photo is removed."), "success")
-    return redirect(url_for("catalog.product", product_id=product_id))
+    flash(_("A photo of %(name)s is removed.", name=product.name), "success")
+    return redirect(url_for("catalog.product", product_id=product.id))
 
 
 @bp.route("/photos/<int:photo_id>/delete")
@@ -300,7 +303,8 @@ def stock(product_id: int):
         authorize(Action.EDIT, product)
         if form.validate_on_submit():
             ops.record_stock_change(product, current_user, form.delta.data, form.reason.data, form.note.data)
-            flash(_("The stock is updated."), "success")
+            flash(_("The stock of %(name)s is updated: %(qty)s %(unit)s unsold.", name=product.name,
+                    qty=quantity_text(product.unsold_quantity), unit=label(product.unit)), "success")
             return redirect(url_for("catalog.stock", product_id=product.id))
     return render_template("catalog/stock.html", product=product, entries=queries.ledger(product), form=form,
                            can_edit=can(current_user, Action.EDIT, product))
@@ -321,11 +325,11 @@ def review():
 @login_required
 def review_product(product_id: int, decision: str):
     product = _product_or_404(product_id, Action.APPROVE)
-    return_to(url_for("catalog.review"))
+    # A refusal (no reason to return it) comes back to the product's review, with the reason typed kept.
+    return_to(url_for("catalog.product", product_id=product.id))
     form = ReviewForm()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("catalog.review"))
+        refuse(form)
     ops.review_product(product, current_user, approve=decision == "approve", reason=form.reason.data)
     flash(_("%(name)s is published in the catalog.", name=product.name) if decision == "approve"
           else _("%(name)s is returned to the supplier.", name=product.name), "success")
@@ -354,7 +358,7 @@ def survey():
     form = _survey_form()
     if form.validate_on_submit():
         ops.add_survey_row(current_user.organisation.county, current_user, form.row_fields())
-        flash(_("The survey row is saved."), "success")
+        flash(_("The survey row for %(name)s is saved.", name=form.product_name.data), "success")
         return redirect(url_for("catalog.survey"))
     return _survey_page(form, SurveyImportForm(), status=200 if request.method == "GET" else 422)
 
@@ -383,4 +387,4 @@ def survey_import():
     if errors:
         return _survey_page(_survey_form(), import_form, errors=errors, status=422)
     flash(_("%(n)s survey rows are imported.", n=count), "success")
-    return redirect(url_for("catalog.survey"))
+    return go_to(url_for("catalog.survey"))

@@ -50,7 +50,8 @@ def index():
             abort(403)
         if form.validate_on_submit():
             demand = operations.post_demand(current_user, **form.arguments())
-            flash(_("Your demand is posted; suitable suppliers see it."), "success")
+            flash(_("Your demand for %(name)s is posted; suitable suppliers see it.",
+                    name=demand.product_name or label(demand.category)), "success")
             return redirect(url_for("demands.detail", demand_id=demand.id))
     return render_template("demands/index.html", form=form, demands=queries.demands_for(org)), \
         (422 if request.method == "POST" else 200)
@@ -79,7 +80,8 @@ def order(demand_id: int, product_id: int):
     bulk = operations.order_from_demand(current_user, demand, product_id, quantity=request.form.get("quantity"),
                                         seen_price=request.form.get("seen_price"),
                                         client_token=request.form.get("client_token"))
-    flash(_("Ordered from the suggestion."), "success")
+    flash(_("Ordered from the suggestion: %(refs)s.", refs=", ".join(o.reference for o in bulk.orders)),
+          "success")
     return redirect(url_for("orders.placed", bulk_id=bulk.id))
 
 
@@ -91,6 +93,7 @@ def close(demand_id: int):
         abort(400)
     return_to(url_for("demands.detail", demand_id=demand.id))
     operations.close_demand(current_user, demand)
+    flash(_("Your demand for %(name)s is closed.", name=demand.product_name or label(demand.category)), "success")
     return redirect(url_for("demands.index"))
 
 

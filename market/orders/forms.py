@@ -17,6 +17,8 @@ from market.rules import RuleError, price
 
 class CartQuantityForm(BaseForm):
     quantity = StringField(_l("Quantity"), validators=[DataRequired(message=_l("Enter the quantity."))])
+    #: The cart line the form is for (the page has one form per line): a refused quantity returns beside it.
+    item_id = HiddenField()
 
 
 _SEEN_PRICE = re.compile(r"seen_price_(\d{1,18})")

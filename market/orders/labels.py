@@ -3,12 +3,14 @@ factory, and by this feature's forms, whose choices show them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from market.audit.labels import register_kind
+from market.labels import label, register_labels
 from market.orders.models import Order, OrderStatus, PaymentStatus
-from market.labels import register_labels
 
 register_labels(OrderStatus, {
     OrderStatus.PLACED: _l("Awaiting confirmation"),
@@ -35,3 +37,36 @@ register_kind(
     actions={"create": _l("placed an order"), "update": _l("changed an order")},
     fields={"status": (_l("Status"), OrderStatus), "payment_status": (_l("Payment status"), PaymentStatus),
             "total_amount": (_l("Total"), "money")})
+
+#: What each event of an order's history says, by its action: the order's moves, and the events the packages
+#: above orders write (payments: paid, refund, refund_failed).
+EVENT_ACTIONS = {
+    "confirm": _l("Confirmed"),
+    "reject": _l("Rejected by supplier"),
+    "ship": _l("Shipped"),
+    "deliver": _l("Delivered"),
+    "accept": _l("Delivery accepted"),
+    "rate": _l("Rated"),
+    "cancel": _l("Cancelled"),
+    "paid": _l("Payment received"),
+    "refund": _l("Refunded"),
+    "refund_failed": _l("Refund failed"),
+}
+
+#: How an event's note is written in words, by action, for notes that hold codes or figures (registered by the
+#: package that writes them: payments' method codes and amounts). Other notes are what a person typed.
+EVENT_NOTES: dict[str, Callable[[str], str]] = {}
+
+
+def event_action(event) -> str:
+    """The event in words (`EVENT_ACTIONS`), never its code; an unknown action says the state it led to."""
+    words = EVENT_ACTIONS.get(event.action)
+    return str(words) if words is not None else label(event.to_status)
+
+
+def event_note(event) -> str:
+    """The event's note in words: a registered formatter's, else the note as typed."""
+    if not event.note:
+        return ""
+    formatter = EVENT_NOTES.get(event.action)
+    return formatter(event.note) if formatter is not None else event.note

@@ -10,6 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.labels import label
 from market.rules import RuleError
 from market.state import StateConflict
 
@@ -68,8 +69,8 @@ def check_minimum_order(product, qty: Decimal, field: str = "quantity") -> None:
     """No line below the product's minimum order: the cart, the order form, the API and supply agreements alike
     (`field` names the form field the message goes beside)."""
     if qty < product.min_order_quantity:
-        raise OrderError(_("The minimum order of %(name)s is %(min)s.", name=product.name,
-                           min=f"{product.min_order_quantity.normalize():f}"), field)
+        raise OrderError(_("The minimum order of %(name)s is %(min)s %(unit)s.", name=product.name,
+                           min=f"{product.min_order_quantity.normalize():f}", unit=label(product.unit)), field)
 
 
 def action_text(data: dict, field: str) -> str | None:

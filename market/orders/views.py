@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 
 from market.accounts.models import OrgKind
 from market.confirm import Confirmation, confirmation_page, unavailable
-from market.forms import ConfirmForm, flash_form_errors
+from market.forms import ConfirmForm, refuse
 from market.i18n import local_today, money, quantity
+from market.i18n import quantity as quantity_text
 from market.labels import label
 from market.numbers import query_int
 from market.orders import bp, queries
@@ -40,7 +41,9 @@ def cart():
         groups.setdefault(item.product.supplier, []).append(item)
     total = sum((item.product.price * item.quantity).quantize(Decimal("0.01")) for item in items) or Decimal("0")
     form = PlaceOrderForm(client_token=secrets.token_urlsafe(24))
-    return render_template("orders/cart.html", groups=groups, total=total, form=form, today=local_today())
+    # A refused quantity comes back with what was typed and its message, beside its line (`item_id`).
+    return render_template("orders/cart.html", groups=groups, total=total, form=form, today=local_today(),
+                           refused=CartQuantityForm())
 
 
 @bp.route("/cart/add", methods=["POST"])
@@ -50,12 +53,13 @@ def cart_add():
     if not form.validate_on_submit():
         if form.product_id.errors:
             abort(400)  # the page's hidden field, not something a person typed
-        flash_form_errors(form)
-        return redirect(url_for("catalog.product", product_id=form.product_id.data))
+        return_to(url_for("catalog.product", product_id=form.product_id.data))
+        refuse(form)
     product = authorize(Action.VIEW, queries.product(form.product_id.data))
     return_to(url_for("catalog.product", product_id=product.id))
-    ops.add_to_cart(current_user, product, form.quantity.data)
-    flash(_("%(name)s is in your cart.", name=product.name), "success")
+    item = ops.add_to_cart(current_user, product, form.quantity.data)
+    flash(_("%(name)s is in your cart: %(qty)s %(unit)s.", name=product.name, qty=quantity_text(item.quantity),
+            unit=label(product.unit)), "success")
     return redirect(safe_next(request.form.get("next"), url_for("orders.cart")))
 
 
@@ -64,11 +68,12 @@ def cart_add():
 def cart_update(item_id: int):
     item = authorize(Action.EDIT, queries.cart_item(item_id))
     form = CartQuantityForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the quantity."), "error")
-        return redirect(url_for("orders.cart"))
     return_to(url_for("orders.cart"))
+    if not form.validate_on_submit():
+        refuse(form)
     ops.set_cart_quantity(item, form.quantity.data)
+    flash(_("Cart updated: %(name)s %(qty)s %(unit)s.", name=item.product.name, qty=quantity_text(item.quantity),
+            unit=label(item.product.unit)), "success")
     return redirect(url_for("orders.cart"))
 
 
@@ -78,7 +83,9 @@ def cart_remove(item_id: int):
     item = authorize(Action.EDIT, queries.cart_item(item_id))
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    name = item.product.name
     ops.remove_from_cart(item)
+    flash(_("%(name)s is removed from your cart.", name=name), "success")
     return redirect(url_for("orders.cart"))
 
 
@@ -91,7 +98,8 @@ def place():
     return_to(url_for("orders.cart"))
     bulk, created = ops.place_cart(current_user, form.client_token.data, form.seen_prices())
     if created:
-        flash(_("Your order is placed: %(n)s orders, one per supplier.", n=len(bulk.orders)), "success")
+        flash(_("Your order is placed: %(n)s orders, one per supplier (%(refs)s).", n=len(bulk.orders),
+                refs=", ".join(order.reference for order in bulk.orders)), "success")
     return redirect(url_for("orders.placed", bulk_id=bulk.id))
 
 
@@ -142,6 +150,18 @@ def _detail(order: Order, form: ActionForm):
                            form=form, panels=panels_for(order))
 
 
+#: What each move says once done, naming the order.
+_ACTION_DONE = {
+    "confirm": lambda ref: _("Order %(ref)s is confirmed; the buyer sees it on the order's page.", ref=ref),
+    "reject": lambda ref: _("Order %(ref)s is rejected; its quantities are back in stock.", ref=ref),
+    "ship": lambda ref: _("Order %(ref)s is marked as shipped.", ref=ref),
+    "deliver": lambda ref: _("Order %(ref)s is marked as delivered; the buyer can now accept it.", ref=ref),
+    "accept": lambda ref: _("Order %(ref)s is accepted.", ref=ref),
+    "rate": lambda ref: _("Your rating of order %(ref)s is saved; the order is completed.", ref=ref),
+    "cancel": lambda ref: _("Order %(ref)s is cancelled; its quantities are back in stock.", ref=ref),
+}
+
+
 @bp.route("/<int:order_id>/<any(confirm, reject, ship, deliver, accept, rate, cancel):action>",
           methods=["POST"])
 @login_required
@@ -149,11 +169,10 @@ def act(order_id: int, action: str):
     order = authorize(Action.VIEW, queries.order_detail(order_id))
     form = ActionForm()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _detail(order, form), 422
+        return _detail(order, form), 422  # each error beside its field, and in the form's summary
     return_to(url_for("orders.detail", order_id=order.id))
     ops.perform(order, current_user, action, form.action_data())
-    flash(_("Saved."), "success")
+    flash(_ACTION_DONE[action](order.reference), "success")
     return redirect(url_for("orders.detail", order_id=order.id))
 
 

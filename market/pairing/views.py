@@ -32,6 +32,11 @@ def _add(form) -> None:
                                        form.note.data)
 
 
+def _chosen(field) -> str:
+    """The label of the option chosen in a select field."""
+    return next((str(label) for value, label, selected, *_rest in field.iter_choices() if selected), "")
+
+
 @bp.route("/pairing/", methods=["GET", "POST"])
 @kind_required(OrgKind.CITY_OFFICE)
 def manage():
@@ -42,7 +47,11 @@ def manage():
             abort(400)
         if form.validate_on_submit():
             _add(form)
-            flash(_("The pairing is saved; it holds from %(day)s.", day=form.valid_from.data.isoformat()), "success")
+            system = isinstance(form, SystemPairingForm)
+            flash(_("The pairing %(buyer)s → %(seller)s is saved; it holds from %(day)s.",
+                    buyer=_chosen(form.system if system else form.buyer),
+                    seller=_chosen(form.county if system else form.village), day=form.valid_from.data.isoformat()),
+                  "success")
             return redirect(url_for("pairing.manage"))
     return render_template("pairing/manage.html", system_form=system_form, village_form=village_form,
                            current=queries.current_system_pairings(), history=queries.system_pairing_history(),

@@ -3,14 +3,18 @@ factory, and by this feature's forms, whose choices show them)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from market.audit.labels import register_kind
+from market.i18n import money
+from market.labels import label, register_labels
+from market.orders.labels import EVENT_NOTES
 from market.payments.models import Payment, PaymentMethod, PaymentState, Refund, RefundState
-from market.labels import register_labels
 
 register_labels(PaymentMethod, {
     PaymentMethod.CARD: _l("Card, online"),
@@ -48,3 +52,38 @@ register_kind(
     options=lambda: [joinedload(Refund.payment).joinedload(Payment.order)],
     actions={"create": _l("started a refund"), "update": _l("changed a refund")},
     fields={"state": (_l("State"), RefundState), "amount": (_l("Amount"), "money")})
+
+
+# --- in order histories --------------------------------------------------------------------------------------------
+
+
+def _paid_note(note: str) -> str:
+    """"bank_transfer REF-1" (the method's code, then the reference) as "Bank transfer REF-1"."""
+    code, _space, rest = note.partition(" ")
+    method = next((m for m in PaymentMethod if m.value == code), None)
+    return " ".join(part for part in (label(method) if method else code, rest) if part)
+
+
+def _amount_then(note: str, rest_in_words=None) -> str:
+    """"12.50 card_declined" (an amount, then a code or text) as "¥12.50 the card was declined by its bank"."""
+    figure, _space, rest = note.partition(" ")
+    try:
+        figure = money(figure)
+    except ArithmeticError:
+        pass
+    if rest and rest_in_words is not None:
+        rest = rest_in_words(rest)
+    return " ".join(part for part in (figure, rest) if part)
+
+
+def _refund_failure(rest: str) -> str:
+    """The provider's reason for refusing a refund is a code ("expired_or_canceled_card", "failed"): said in
+    words; a sentence (an error's text) is kept as it is."""
+    return _("the payment service refused the refund") if re.fullmatch(r"[a-z_]+", rest) else rest
+
+
+EVENT_NOTES.update({
+    "paid": _paid_note,
+    "refund": _amount_then,
+    "refund_failed": lambda note: _amount_then(note, _refund_failure),
+})

@@ -12,7 +12,7 @@ from market import rules as number_rules
 from market.accounts.models import OrgKind
 from market.confirm import Confirmation, confirmation_page, unavailable
 from market.extensions import csrf, limiter
-from market.forms import BaseForm, flash_form_errors
+from market.forms import BaseForm, flash_form_errors, refuse
 from market.i18n import local_today, money
 from market.numbers import query_int
 from market.orders import queries as order_queries
@@ -23,6 +23,7 @@ from market.payments import operations as ops
 from market.payments.client import PaymentApiUnavailable
 from market.payments.forms import CardPaymentForm, OfflinePaymentForm, RefundForm
 from market.payments.messages import failure_reason
+from market.labels import label
 from market.payments.models import PaymentMethod, PaymentState
 from market.permissions import Action, authorize, kind_required
 from market.transaction import return_to
@@ -120,7 +121,8 @@ def _card_message(outcome: ops.CardOutcome) -> tuple[str, str]:
     if outcome.problem is not None:
         return _("The payment was refused: %(reason)s.", reason=failure_reason(outcome.problem.code)), "error"
     if outcome.state == PaymentState.SUCCEEDED:
-        return _("Paid: %(amount)s. Thank you.", amount=money(outcome.payment.amount)), "success"
+        return _("Order %(ref)s is paid: %(amount)s. Thank you.", ref=outcome.payment.order.reference,
+                 amount=money(outcome.payment.amount)), "success"
     if outcome.state == PaymentState.FAILED:
         return _("The payment did not go through: %(reason)s. The order is still unpaid; you can try again.",
                  reason=outcome.payment.failure_reason or failure_reason(None)), "error"
@@ -132,13 +134,13 @@ def _card_message(outcome: ops.CardOutcome) -> tuple[str, str]:
 def offline(order_id: int):
     order = _order_or_404(order_id)
     form = OfflinePaymentForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the day the money arrived."), "error")
-        return _to_order(order)
     return_to(url_for("orders.detail", order_id=order.id))
+    if not form.validate_on_submit():
+        refuse(form)  # back to the order, what was typed kept beside its field
     ops.record_offline_payment(order, current_user, method=form.method.data, reference=form.reference.data,
                                received_on=form.received_on.data)
-    flash(_("The payment is recorded; the order is paid."), "success")
+    flash(_("The payment of order %(ref)s is recorded (%(method)s); the order is paid.", ref=order.reference,
+            method=label(PaymentMethod(form.method.data))), "success")
     return _to_order(order)
 
 
@@ -148,10 +150,9 @@ def refund(payment_id: int):
     payment = authorize(Action.VIEW, queries.payment(payment_id))
     order = _order_or_404(payment.order_id)
     form = RefundForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _to_order(order)
     return_to(url_for("orders.detail", order_id=order.id))
+    if not form.validate_on_submit():
+        refuse(form)  # back to the order, what was typed kept beside its field
     made = ops.refund_payment(payment, current_user, form.amount.data, form.reason.data)
     flash(*_refund_message(made))
     return _to_order(order)
@@ -192,7 +193,8 @@ def _refund_message(refund) -> tuple[str, str]:
         return _("The refund of %(amount)s is on its way; the order shows when it is done.",
                  amount=money(refund.amount)), "info"
     messages = {
-        "succeeded": _("%(amount)s refunded.", amount=money(refund.amount)),
+        "succeeded": _("%(amount)s refunded on order %(ref)s.", amount=money(refund.amount),
+                       ref=refund.payment.order.reference),
         "failed": _("The payment service refused the refund; nothing was refunded."),
         "cancelled": _("The payment service cancelled the refund; nothing was refunded."),
         "pending": _("The payment service did not answer; the refund will be sent again by reconciliation."),
@@ -221,10 +223,11 @@ def _check_message(payment, state: PaymentState | None) -> tuple[str, str]:
     if state is None:
         return _unanswered(), "info"
     if state == PaymentState.SUCCEEDED:
-        return _("Paid: %(amount)s. Thank you.", amount=money(payment.amount)), "success"
+        return _("Order %(ref)s is paid: %(amount)s. Thank you.", ref=payment.order.reference,
+                 amount=money(payment.amount)), "success"
     if state == PaymentState.FAILED:
         return _("The card was declined: %(reason)s. The order is still unpaid; you can try again.",
-                 reason=payment.failure_message or "—"), "error"
+                 reason=payment.failure_reason or failure_reason(None)), "error"
     if state == PaymentState.CANCELLED:
         return _("The payment was cancelled; nothing was charged."), "info"
     return _("The payment is still being confirmed (or waits for the buyer's bank). Check again in a moment; "

@@ -7,8 +7,8 @@ from wtforms import SelectChoice
 
 from market.accounts.models import OrgKind
 from market.extensions import db
-from market.forms import flash_form_errors
-from market.i18n import local_today, localized_name
+from market.forms import refuse
+from market.i18n import local_today, localized_name, money
 from market.permissions import Action, authorize, kind_required
 from market.pledges import bp, operations, queries
 from market.pledges.forms import PledgeForm, ReviewForm
@@ -36,8 +36,9 @@ def index():
         if form is None:
             abort(403)
         if form.validate_on_submit():
-            operations.make_pledge(current_user, **form.arguments())
-            flash(_("Your pledge is sent to the commerce federation."), "success")
+            pledge = operations.make_pledge(current_user, **form.arguments())
+            flash(_("Your pledge of %(amount)s is sent to the commerce federation.", amount=money(pledge.amount)),
+                  "success")
             return redirect(url_for("pledges.index"))
     rows = queries.pledges_with_progress(firm_id=org.id if org.kind == OrgKind.FIRM else None)
     return render_template("pledges/index.html", rows=rows, form=form, today=local_today(),
@@ -60,9 +61,11 @@ def review(pledge_id: int, decision: str):
     back = url_for("pledges.detail", pledge_id=pledge.id)
     return_to(back)
     if not form.validate_on_submit():
-        flash_form_errors(form)
+        refuse(form)  # back to the pledge, the reason typed kept beside its field
     else:
         operations.review_pledge(pledge, current_user, confirm=decision == "confirm", reason=form.reason.data)
-        flash(_("The pledge is confirmed.") if decision == "confirm" else _("The pledge is returned to the firm."),
-              "success")
+        flash(_("The pledge of %(firm)s (%(amount)s) is confirmed.", firm=pledge.firm.name,
+                amount=money(pledge.amount)) if decision == "confirm"
+              else _("The pledge of %(firm)s (%(amount)s) is returned to the firm.", firm=pledge.firm.name,
+                     amount=money(pledge.amount)), "success")
     return redirect(back)

@@ -36,7 +36,13 @@ document.addEventListener("DOMContentLoaded", () => {
         text.textContent = document.documentElement.lang === "en" ? "Checking every row…" : "正在逐行检查…";
       });
       xhr.addEventListener("load", () => {
-        if (xhr.responseURL && xhr.responseURL !== form.action) {
+        // Success answers {"location": ...} (asked for by the Accept header below) instead of a redirect: this
+        // request must not load the next page itself, or it would take the page's message and the person would
+        // never see it. Errors come back as the page itself.
+        const type = xhr.getResponseHeader("Content-Type") || "";
+        if (type.startsWith("application/json")) {
+          window.location.assign(JSON.parse(xhr.responseText).location);
+        } else if (xhr.responseURL && xhr.responseURL !== form.action) {
           window.location.assign(xhr.responseURL);
         } else {
           document.open();
@@ -45,6 +51,7 @@ document.addEventListener("DOMContentLoaded", () => {
         }
       });
       xhr.addEventListener("error", () => form.submit());
+      xhr.setRequestHeader("Accept", "application/json, text/html;q=0.9");
       xhr.send(new FormData(form));
     });
   });

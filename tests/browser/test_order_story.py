@@ -59,7 +59,7 @@ def test_party_canteen_orders_from_two_paired_suppliers(demo, live_server, brows
         _sign_in(s, live_server, supplier)
         s.locator("section.new-orders").get_by_role("link", name=re.compile("|".join(references))).first.click()
         s.get_by_role("button", name="确认订单").click()
-        s.wait_for_selector("text=已保存")
+        s.wait_for_selector("text=已确认，采购方可在订单页面看到")
         s.get_by_label("承运方").fill("县供销社冷链配送")
         s.get_by_label("运单号").fill("LL2020001")
         s.get_by_role("button", name="标记为已发货").click()
