@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
+from decimal import Decimal
 from email.message import EmailMessage
 
 from flask import current_app
@@ -42,13 +44,27 @@ def send_mail(to: list[str], subject: str, body: str) -> bool:
         return False
 
 
-def tell_suppliers(orders) -> None:
-    """A new-order message to every active person of each order's supplier (after the order is committed)."""
+@dataclass(frozen=True)
+class NewOrder:
+    """What a supplier is told of a new order, taken from the placement while it is still in memory (sending it
+    after the commit then reads only who the supplier's people are)."""
+
+    order_id: int
+    supplier_id: int
+    reference: str
+    buyer: str
+    total: Decimal
+    #: (product name, quantity, unit price) of each line.
+    lines: tuple[tuple[str, Decimal, Decimal], ...]
+
+
+def tell_suppliers(orders: list[NewOrder], recipients: dict[int, list[str]]) -> None:
+    """A new-order message to every active person of each order's supplier (`recipients`, by supplier id), once
+    the order is committed."""
     for order in orders:
-        recipients = [person.email for person in order.supplier.members if person.active]
-        lines = "\n".join(f"- {line.product_name}: {line.quantity.normalize():f} × ¥{line.unit_price}"
-                          for line in order.lines)
+        lines = "\n".join(f"- {name}: {quantity.normalize():f} × ¥{price}" for name, quantity, price in order.lines)
         body = _("New order %(reference)s from %(buyer)s, total ¥%(total)s:",
-                 reference=order.reference, buyer=order.buyer.name, total=order.total_amount) + "\n" + lines + \
-            "\n\n" + external_url("orders.detail", order_id=order.id)
-        send_mail(recipients, _("New order %(reference)s", reference=order.reference), body)
+                 reference=order.reference, buyer=order.buyer, total=order.total) + "\n" + lines + \
+            "\n\n" + external_url("orders.detail", order_id=order.order_id)
+        send_mail(recipients.get(order.supplier_id, []), _("New order %(reference)s", reference=order.reference),
+                  body)

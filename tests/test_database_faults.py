@@ -204,7 +204,7 @@ def test_a_notice_that_fails_after_the_placement_committed_does_not_turn_the_201
 
     product_id = make_product(app, db, people)
 
-    def database_gone(orders):
+    def database_gone(orders, recipients):
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
     monkeypatch.setattr(market.notify, "tell_suppliers", database_gone)

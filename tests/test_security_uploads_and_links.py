@@ -387,6 +387,7 @@ def test_the_order_email_links_to_the_configured_site(app, db, people, caplog):
 
     from market.notify import tell_suppliers
     from market.orders.models import Order
+    from market.orders.placing import new_order
 
     product = make_product(app, db, people)
     bulk, _ = _place(app, db, people["buyer_party"], [(product, "3")])
@@ -394,7 +395,8 @@ def test_the_order_email_links_to_the_configured_site(app, db, people, caplog):
     with app.app_context(), app.test_request_context("/orders/place", base_url="https://evil.example/",
                                                      headers=FORGED):
         with caplog.at_level(logging.INFO, logger="market.mail"):
-            tell_suppliers([db.session.get(Order, order_id)])
+            tell_suppliers([new_order(db.session.get(Order, order_id))], {order.supplier_id: ["s@example.com"]
+                                                                        for order in [db.session.get(Order, order_id)]})
     mails = [r.getMessage() for r in caplog.records if r.name == "market.mail"]
     assert mails and all("evil.example" not in mail for mail in mails)
     assert all(f"http://localhost/orders/{order_id}" in mail for mail in mails)
