@@ -56,3 +56,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// The header's menu: open on wide screens (its links show in the row, its button is hidden), folded on phones.
+(() => {
+  const wide = window.matchMedia("(min-width: 600px)");
+  const sync = () => document.querySelectorAll("details.site-menu").forEach((menu) => { menu.open = wide.matches; });
+  document.addEventListener("DOMContentLoaded", sync);
+  wide.addEventListener("change", sync);
+})();
