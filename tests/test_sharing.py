@@ -112,7 +112,10 @@ def test_a_product_page_is_shared_with_its_photo_and_figures(app, db, people, pu
     visitor = app.test_client()
     _assert_shared(visitor.get(f"/catalog/products/{product_id}", headers=FORGED), url,
                    image=f"{PUBLIC}/static/img/share.png",
-                   description=("清原满族自治县", "supplier_qingyuan org", "¥68.00 / 公斤", "滞销数量 850 公斤"))
+                   description=("清原满族自治县", "supplier_qingyuan org", "¥68.00 / 公斤", "在售 850 公斤"))
+    stranded_id = stranded_product(app, db, people, "榛蘑", stock="120")  # 滞销 only where it is stranded
+    _assert_shared(visitor.get(f"/catalog/products/{stranded_id}"), f"{PUBLIC}/catalog/products/{stranded_id}",
+                   image=f"{PUBLIC}/static/img/share.png", description=("滞销 120 公斤",))
 
     with app.app_context(), app.test_request_context("/"):
         photo = ops.add_photo(db.session.get(Product, product_id), _png())
