@@ -10,7 +10,8 @@ an organisation). The party canteen's cart is visited with a line in it. A page 
     value, a badge, money, a date, a button) is laid out on three or more lines, counted from the client
     rectangles of its text nodes;
 (b) the site header is taller than a quarter of the screen (185 px);
-(c) the page scrolls sideways, or an element that is not clipped reaches past the right edge of the viewport.
+(c) the page scrolls sideways, or an element that is not clipped reaches past the right edge of the viewport;
+(d) a table cell with text has no `data-label` (on a phone the cell is a card line, and the label says what it is).
 
 Every failing page is saved as a full-page screenshot in test-artifacts/ and named, with what offends, in the
 assertion message.
@@ -110,10 +111,13 @@ MEASURE = """([short, maxLines]) => {
       }
     }
   }
+  // A card line without its label reads as a bare value: every shown cell says which column it is.
+  const unlabelled = [...document.querySelectorAll('main td:not([data-label]):not(.empty)')]
+    .filter((td) => td.textContent.trim() && td.checkVisibility()).map(describe);
   const header = document.querySelector('header.site-header');
   const root = document.scrollingElement;
   return {
-    wrapped, wide,
+    wrapped, wide, unlabelled,
     header: header ? header.getBoundingClientRect().height : 0,
     scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
   };
@@ -128,6 +132,7 @@ def _problems(page, path: str, menu_open: bool = False) -> list[str]:
     if result["scrollWidth"] > result["clientWidth"]:
         problems.append(f"{path}: the page scrolls sideways ({result['scrollWidth']} > {result['clientWidth']} px)")
     problems += [f"{path}: {text}" for text in result["wide"][:5]]
+    problems += [f"{path}: a table cell without data-label: {text}" for text in result["unlabelled"][:5]]
     return problems
 
 
