@@ -139,10 +139,11 @@ def test_visitor_pages_have_no_serious_violations(axe_script, browser, demo, liv
         context.close()
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("role", list(ROLE_PAGES))
-def test_role_pages_have_no_serious_violations(axe_script, browser, demo, live_server, role):
+def test_role_pages_have_no_serious_violations(axe_script, browser, demo, live_server, role, viewport):
     email, paths = ROLE_PAGES[role]
-    context, page = _context(browser, DESKTOP, bypass_csp=True)
+    context, page = _context(browser, viewport, bypass_csp=True)
     try:
         _sign_in(page, live_server, email)
         if role == "party":  # the cart is checked with a line in it: its quantity field and buttons
@@ -151,7 +152,7 @@ def test_role_pages_have_no_serious_violations(axe_script, browser, demo, live_s
             page.get_by_label("数量").fill("40")
             page.get_by_role("button", name="加入购物车").click()
             page.wait_for_selector("text=已加入购物车")
-        _audit(page, live_server, paths, axe_script, role)
+        _audit(page, live_server, paths, axe_script, f"{role}-{viewport['width']}")
     finally:
         context.close()
 
