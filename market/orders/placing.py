@@ -346,7 +346,23 @@ def new_order(order: Order) -> notify.NewOrder:
     """What the supplier is told of `order`, from what is in memory (its lines and buyer)."""
     return notify.NewOrder(order_id=order.id, supplier_id=order.supplier_id, reference=order.reference,
                            buyer=order.buyer.name, total=order.total_amount,
-                           lines=tuple((line.product_name, line.quantity, line.unit_price) for line in order.lines))
+                           lines=tuple((line.product_name, line.quantity, line.unit_price) for line in order.lines),
+                           delivery=delivery_text(order))
+
+
+def delivery_text(order: Order) -> str:
+    """The order's delivery in words, for the supplier's notice: address, recipient and phone, day, note."""
+    parts = []
+    if order.delivery_address:
+        parts.append(_("Deliver to: %(address)s", address=" · ".join(
+            filter(None, [order.delivery_address, order.delivery_instructions]))))
+    if order.delivery_recipient:
+        parts.append(_("Recipient: %(name)s, %(phone)s", name=order.delivery_recipient, phone=order.delivery_phone))
+    if order.requested_delivery_date:
+        parts.append(_("Requested delivery date: %(day)s", day=order.requested_delivery_date.isoformat()))
+    if order.delivery_note:
+        parts.append(_("Note: %(note)s", note=order.delivery_note))
+    return "\n".join(parts)
 
 
 def tell_suppliers_of_new_orders() -> None:
