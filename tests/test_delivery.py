@@ -285,3 +285,15 @@ def test_the_delivery_note_prints_the_delivery_in_chinese_for_the_two_parties_on
     login("county_qingyuan", office)  # sees the order, not its papers
     assert office.get(f"/orders/{order_id}").status_code == 200
     assert office.get(f"/orders/{order_id}/delivery-note.pdf").status_code == 403
+
+
+def test_the_demo_canteens_have_addresses_and_orders_carry_them(app, db, demo):
+    from sqlalchemy import select
+
+    from market.orders.models import Order
+
+    assert len(_address_ids(app, db, "party@demo.local")) == 2
+    with app.app_context():
+        orders = list(db.session.scalars(select(Order)))
+        assert all(o.delivery_address and o.requested_delivery_date for o in orders)
+        assert any(o.proposed_delivery_date for o in orders)
