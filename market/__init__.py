@@ -49,6 +49,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     from market import database, models  # noqa: F401  (every table known to the metadata)
     from market.catalog import permissions as _catalog_rules  # noqa: F401  (registers its permission rules)
+    from market.delivery import permissions as _delivery_rules  # noqa: F401
     from market.orders import permissions as _order_rules  # noqa: F401
     from market.payments import permissions as _payment_rules  # noqa: F401
     from market.shares import permissions as _share_rules  # noqa: F401
@@ -91,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
-    for name in ("home", "accounts", "admin", "catalog", "bulletins", "orders", "pairing", "payments",
+    for name in ("home", "accounts", "delivery", "admin", "catalog", "bulletins", "orders", "pairing", "payments",
                  "shares", "demands", "tallies", "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")

@@ -239,10 +239,11 @@ class _NumberedCanvas(Canvas):
 
 def pdf_table_document(title: str, subtitle_lines: list[str], header: list[str], rows: list[list[str]], *,
                        col_widths: list[float] | None = None, footer: str | None = None,
-                       qr: tuple[str, str] | None = None) -> bytes:
+                       qr: tuple[str, str] | None = None, closing: list[str] | None = None) -> bytes:
     """An A4 landscape PDF: title, subtitle lines, a table whose header repeats on every page, and at the
     foot of every page the optional footer line and "n / N". `qr` (an absolute URL and a caption) puts the
-    URL's QR code beside the title, so the printed page leads back to the page online."""
+    URL's QR code beside the title, so the printed page leads back to the page online. `closing` lines follow
+    the table (signature lines of a delivery note)."""
     font = pdf_font()
     styles = _styles(font)
     buffer = io.BytesIO()
@@ -256,6 +257,8 @@ def pdf_table_document(title: str, subtitle_lines: list[str], header: list[str],
     story.append(Spacer(1, 4 * mm))
     if header:
         story.append(_table(header, rows, _fit_widths(col_widths, len(header), document.width), styles))
+    for line in closing or []:
+        story += [Spacer(1, 8 * mm), _paragraph(line, styles, "subtitle")]
 
     def on_page(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         if footer:

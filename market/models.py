@@ -2,6 +2,7 @@
 
 from market.accounts.models import ApiToken, LoginSession, Organisation, User  # noqa: F401
 from market.audit.models import AuditEntry  # noqa: F401
+from market.delivery.models import DeliveryAddress  # noqa: F401
 from market.pairing.models import SystemPairing, VillagePairing  # noqa: F401
 from market.regions.models import County, Village  # noqa: F401
 from market.bulletins.models import BulletinIssue, BulletinItem  # noqa: F401

@@ -56,6 +56,8 @@ class NewOrder:
     total: Decimal
     #: (product name, quantity, unit price) of each line.
     lines: tuple[tuple[str, Decimal, Decimal], ...]
+    #: Where, to whom and when, in words (the order's copy of its delivery); empty when it has none.
+    delivery: str = ""
 
 
 def tell_suppliers(orders: list[NewOrder], recipients: dict[int, list[str]]) -> None:
@@ -65,6 +67,6 @@ def tell_suppliers(orders: list[NewOrder], recipients: dict[int, list[str]]) -> 
         lines = "\n".join(f"- {name}: {quantity.normalize():f} × ¥{price}" for name, quantity, price in order.lines)
         body = _("New order %(reference)s from %(buyer)s, total ¥%(total)s:",
                  reference=order.reference, buyer=order.buyer, total=order.total) + "\n" + lines + \
-            "\n\n" + external_url("orders.detail", order_id=order.order_id)
+            ("\n\n" + order.delivery if order.delivery else "") + "\n\n" + external_url("orders.detail", order_id=order.order_id)
         send_mail(recipients.get(order.supplier_id, []), _("New order %(reference)s", reference=order.reference),
                   body)

@@ -140,3 +140,56 @@ def households(value) -> int:
 def date_order(earlier: date | None, later: date | None, message: str, field: str | None = None) -> None:
     if earlier is not None and later is not None and later < earlier:
         raise RuleError(message, field)
+
+
+#: A telephone number as people write it in China: digits, with an optional leading "+", spaces, hyphens and
+#: one pair of brackets around an area code ("024-5712 3456", "138 0413 0000", "+86 24 5712 3456").
+_PHONE = re.compile(r"\+?[0-9 ()\-]{5,24}")
+MAX_PHONE_DIGITS = 15  # the longest number E.164 allows
+
+
+def text(value, limit: int, field: str | None = None, *, required: str | None = None) -> str | None:
+    """Text without surrounding spaces, at most `limit` characters; blank is None, or refused with the message
+    `required` when given. Anything but text (a JSON number or list) is refused."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise RuleError(_("Expected text."), field)
+    value = value.replace("\x00", "").strip()
+    if not value:
+        if required:
+            raise RuleError(required, field)
+        return None
+    if len(value) > limit:
+        raise RuleError(_("At most %(max)d characters (this has %(length)d).", max=limit, length=len(value)), field)
+    return value
+
+
+def phone(value, field: str | None = None, *, required: bool = False) -> str | None:
+    """A telephone number: full-width digits folded, spaces kept as typed, 5 to 15 digits; blank is None (or
+    refused where `required`)."""
+    number = text(unicodedata.normalize("NFKC", value) if isinstance(value, str) else value, 30, field,
+                  required=_("Enter a phone number.") if required else None)
+    if number is None:
+        return None
+    digits = sum(ch.isdigit() for ch in number)
+    if not _PHONE.fullmatch(number) or not 5 <= digits <= MAX_PHONE_DIGITS:
+        raise RuleError(_("Enter a phone number of digits, like 024-5712 3456 or 138 0413 0000."), field)
+    return number
+
+
+def day(value, field: str | None = None) -> date | None:
+    """A date written YYYY-MM-DD (a form's date field or JSON), or a date from code; blank is None."""
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise RuleError(_("A date written YYYY-MM-DD."), field)
+    value = value.strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise RuleError(_("A date written YYYY-MM-DD."), field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RuleError(_("No such date."), field) from None

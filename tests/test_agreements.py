@@ -378,3 +378,19 @@ def test_an_agreement_for_a_demand_that_does_not_exist_is_refused_not_a_server_e
         response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Agreement)) == 0
+
+
+def test_an_agreement_delivery_carries_the_agreements_place_and_its_day(app, db, people, client, login, veg):
+    from market.agreements.models import AgreementDelivery
+    from market.i18n import local_today
+    from market.orders.models import Order
+
+    agreement_id = _draft(app, db, people, client, login, veg)
+    _sign_both(app, db, people, agreement_id)
+    until = (local_today() + timedelta(days=10)).isoformat()
+    assert app.test_cli_runner().invoke(args=["agreements", "generate-orders", "--until", until]).exit_code == 0
+    with app.app_context():
+        rows = db.session.execute(select(Order.delivery_address, Order.requested_delivery_date,
+                                         AgreementDelivery.due_date)
+                                  .join(AgreementDelivery, AgreementDelivery.order_id == Order.id)).all()
+    assert rows and all(place == "医院食堂库房" and asked == due for place, asked, due in rows)

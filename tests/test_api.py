@@ -417,10 +417,13 @@ def test_the_documented_script_story(app, demo):
     products = client.get("/api/v1/products?county=qingyuan&stranded=true", headers=party).json["items"]
     chosen = [p for p in products if p["supplier"]["name"].startswith("清原满族自治县红透山镇")][:2]
     assert len(chosen) == 2
+    address = client.get("/api/v1/delivery-addresses", headers=party).json["items"][0]
     placed = client.post("/api/v1/orders", headers=party, json={
         "lines": [{"product_id": p["id"], "quantity": p["min_order_quantity"]} for p in chosen],
-        "client_token": "readme-1"})
-    assert placed.status_code == 201
+        "client_token": "readme-1", "delivery_address_id": address["id"], "requested_delivery_date": "2030-05-08",
+        "note": "请提前一小时电话联系"})
+    assert placed.status_code == 201, placed.json
+    assert placed.json["orders"][0]["delivery"]["recipient"] == address["recipient"]
     order = placed.json["orders"][0]
     coop = token("coop-qingyuan@demo.local")
     assert client.post(f"/api/v1/orders/{order['id']}/confirm", headers=coop).json["status"] == "confirmed"

@@ -27,7 +27,7 @@ from market.catalog.models import Product
 from market.demands.models import Demand
 from market.rules import RuleError
 from market.extensions import db
-from market.i18n import local_today
+from market.i18n import SHANGHAI, local_today
 from market.labels import label
 from market.orders import operations as orders
 from market.orders.rules import check_minimum_order, party_of
@@ -351,8 +351,12 @@ def place_delivery(agreement: Agreement, due: date, *, now: datetime | None = No
             raise AgreementError(_("%(name)s is no longer in the catalog; the delivery cannot be ordered.",
                                    name=line.product_name))
     lines = [orders.LineRequest(line.product_id, line.quantity, unit_price=line.unit_price) for line in version.lines]
+    day = (now or utcnow()).astimezone(SHANGHAI).date()
+    # The agreement's place, and its due day when that is still ahead (a delivery caught up late asks for none).
+    delivery = orders.DeliveryRequest(place=version.delivery_place or agreement.buyer.name,
+                                      requested_date=due if due >= day else None)
     bulk, _created = orders.place_order(agreement.buyer, None, lines, f"agreement-{agreement.id}-{due.isoformat()}",
-                                        now=now)
+                                        now=now, delivery=delivery)
     delivery = AgreementDelivery(agreement_id=agreement.id, version_id=version.id, due_date=due,
                                  state=DeliveryState.ORDERED, order_id=bulk.orders[0].id)
     db.session.add(delivery)

@@ -171,8 +171,22 @@ def spec() -> dict:
                                    "expected_unit_price": dict(DECIMAL_IN, description=(
                                        "The price the buyer was shown; if today's differs, nothing is ordered "
                                        "and the answer is 409 price-changed listing the lines."))}}},
+                "delivery_address_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": (
+                    "One of the caller's addresses (GET /api/v1/delivery-addresses); required when the organisation "
+                    "keeps any. Another organisation's id is 422 \"not one of your addresses\".")},
+                "requested_delivery_date": {"type": "string", "format": "date", "description": (
+                    "YYYY-MM-DD; not in the past, not before any product's available_from.")},
+                "note": {"type": "string", "maxLength": 1000, "description": "A note to the supplier."},
             },
         },
+        "Delivery": {"type": "object", "description": "Copied from the address when the order was placed.",
+                     "properties": {"address": NULLABLE_TEXT, "recipient": NULLABLE_TEXT, "phone": NULLABLE_TEXT,
+                                    "instructions": NULLABLE_TEXT, "requested_delivery_date": NULLABLE_DATE,
+                                    "note": NULLABLE_TEXT, "proposed_delivery_date": NULLABLE_DATE}},
+        "DeliveryAddress": {"type": "object", "required": ["id", "place", "recipient", "phone"],
+                            "properties": {"id": {"type": "integer"}, "place": {"type": "string"},
+                                           "recipient": {"type": "string"}, "phone": {"type": "string"},
+                                           "notes": NULLABLE_TEXT}},
         "Order": {
             "type": "object",
             "required": ["id", "reference", "status", "payment_status", "buyer", "supplier", "total_amount", "lines"],
@@ -186,6 +200,7 @@ def spec() -> dict:
                 "carrier": NULLABLE_TEXT, "tracking_number": NULLABLE_TEXT, "reject_reason": NULLABLE_TEXT,
                 "cancel_reason": NULLABLE_TEXT, "acceptance_note": NULLABLE_TEXT,
                 "rating": {"type": ["integer", "null"]}, "rating_comment": NULLABLE_TEXT,
+                "delivery": _ref("Delivery"),
                 "lines": {"type": "array", "items": {"type": "object", "properties": {
                     "product_id": {"type": "integer"}, "product_name": {"type": "string"},
                     "unit": {"type": "string"}, "unit_price": DECIMAL, "quantity": DECIMAL, "line_total": DECIMAL,
@@ -200,7 +215,9 @@ def spec() -> dict:
             "properties": {**{name: {"type": "string", "maxLength": limit} for name, limit in ORDER_TEXT_LIMITS.items()},
                            "received": {"type": "object", "additionalProperties": DECIMAL_IN,
                                         "description": "Accept: product id → quantity received (default: all)."},
-                           "rating": {"type": "integer", "minimum": 1, "maximum": 5}},
+                           "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                           "proposed_delivery_date": {"type": "string", "format": "date", "description": (
+                               "Confirm: another delivery day than the buyer's (YYYY-MM-DD, not in the past).")}},
         },
         "ReservedShare": {"type": "object", "properties": {
             "buyer": {"type": "object"}, "year": {"type": "integer"},
@@ -287,6 +304,10 @@ def spec() -> dict:
                                    *_page_params()],
                     "responses": _responses({"200": {**_json(_list("Order")), **_order_links("/items/0/id")}},
                                             401, 403, 422)}},
+        "/api/v1/delivery-addresses": {"get": {
+            "summary": "The caller's organisation's delivery addresses (buyers and firms).",
+            "operationId": "listDeliveryAddresses", "security": SECURED,
+            "responses": _responses({"200": _json(_list("DeliveryAddress"))}, 401, 403)}},
         "/api/v1/orders/{order_id}": {
             "parameters": [_id_param("order_id")],
             "get": {"summary": "One order.", "operationId": "getOrder", "security": SECURED,

@@ -10,8 +10,9 @@ from market.accounts.models import OrgKind
 from market.api import bp
 from market.api.auth import only_for, signed_in, visible
 from market.api.errors import unnamed_field
-from market.api.parsing import json_body, order_action_body, order_request, order_status, paging
-from market.api.serializers import order_json
+from market.api.parsing import delivery_request, json_body, order_action_body, order_request, order_status, paging
+from market.api.serializers import delivery_address_json, order_json
+from market.delivery import queries as delivery_queries
 from market.orders import operations as order_ops
 from market.orders import queries as order_queries
 
@@ -20,9 +21,12 @@ from market.orders import queries as order_queries
 @signed_in
 @unnamed_field("lines")
 def place_order():
-    """One order per supplier; the same client token again answers the first placement (200, not 201)."""
-    lines, client_token = order_request(json_body())
-    bulk, created = order_ops.place_order(current_user.organisation, current_user, lines, client_token)
+    """One order per supplier, delivered to `delivery_address_id` on `requested_delivery_date` with `note`; the
+    same client token again answers the first placement (200, not 201)."""
+    body = json_body()
+    lines, client_token = order_request(body)
+    bulk, created = order_ops.place_order(current_user.organisation, current_user, lines, client_token,
+                                          delivery=delivery_request(body))
     orders = [order_json(order) for order in bulk.orders]  # from what placing holds in memory: no re-reading
     return jsonify(orders=orders, bulk_order_id=bulk.id), 201 if created else 200
 
@@ -51,3 +55,12 @@ def order_action(order_id: int, action: str):
     order = visible(order_queries.order_detail(order_id))
     order_ops.perform(order, current_user, action, order_action_body())
     return jsonify(order_json(order_queries.order_detail(order.id)))
+
+
+@bp.route("/delivery-addresses")
+@signed_in
+def delivery_addresses():
+    """The organisation's address book: the ids POST /orders takes as `delivery_address_id`."""
+    org = only_for((OrgKind.BUYER, OrgKind.FIRM), _("Only buyers and firms keep delivery addresses."))
+    items = [delivery_address_json(address) for address in delivery_queries.addresses_of(org)]
+    return jsonify(items=items, total=len(items))

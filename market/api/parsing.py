@@ -15,7 +15,7 @@ from market.catalog.queries import CatalogFilters
 from market.i18n import local_today
 from market.numbers import MAX_PAGE, MAX_YEAR, MIN_YEAR, whole_number
 from market.orders.models import OrderStatus
-from market.orders.operations import LineRequest
+from market.orders.operations import DeliveryRequest, LineRequest
 from market.problems import ApiProblem
 from market.regions.models import County
 from market.regions.queries import county_by_code
@@ -139,6 +139,23 @@ def order_request(data: dict) -> tuple[list[LineRequest], str]:
     if errors:
         raise ApiProblem(422, errors=errors)
     return lines, token
+
+
+def delivery_request(data: dict) -> DeliveryRequest:
+    """`delivery_address_id`, `requested_delivery_date` (YYYY-MM-DD) and `note` of POST /orders, each optional
+    here: their JSON types are checked now, what they mean (whose address, which day) by the operation."""
+    errors: dict[str, str] = {}
+    address_id = data.get("delivery_address_id")
+    if address_id is not None and (not isinstance(address_id, int) or isinstance(address_id, bool)
+                                   or whole_number(address_id) is None):
+        errors["delivery_address_id"] = _("The id of one of your addresses (GET /api/v1/delivery-addresses).")
+    for name, message in (("requested_delivery_date", _("A date written YYYY-MM-DD.")), ("note", _("Expected text."))):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            errors[name] = message
+    if errors:
+        raise ApiProblem(422, errors=errors)
+    return DeliveryRequest(address_id=address_id, requested_date=data.get("requested_delivery_date"),
+                           note=data.get("note"))
 
 
 def _order_line(line, where: str, errors: dict[str, str]) -> LineRequest | None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from market.accounts.models import ApiToken, User
 from market.agreements.models import Agreement
 from market.catalog.models import Product, StockEntry
+from market.delivery.models import DeliveryAddress
 from market.orders.models import Order
 from market.shares.models import ReservedShare
 from market.demands.models import Demand
@@ -83,6 +84,10 @@ def order_json(order: Order) -> dict:
         "acceptance_note": order.acceptance_note,
         "rating": order.rating,
         "rating_comment": order.rating_comment,
+        "delivery": {"address": order.delivery_address, "recipient": order.delivery_recipient,
+                     "phone": order.delivery_phone, "instructions": order.delivery_instructions,
+                     "requested_delivery_date": day(order.requested_delivery_date), "note": order.delivery_note,
+                     "proposed_delivery_date": day(order.proposed_delivery_date)},
         "lines": [
             {"product_id": line.product_id, "product_name": line.product_name, "unit": line.unit.value,
              "unit_price": dec(line.unit_price), "quantity": dec(line.quantity), "line_total": dec(line.line_total),
@@ -90,6 +95,11 @@ def order_json(order: Order) -> dict:
             for line in order.lines
         ],
     }
+
+
+def delivery_address_json(address: DeliveryAddress) -> dict:
+    return {"id": address.id, "place": address.place, "recipient": address.recipient, "phone": address.phone,
+            "notes": address.notes}
 
 
 def price_changes_json(changes: list) -> list[dict]:

@@ -122,3 +122,18 @@ PRODUCTS = [
         name="蜂蜜", variety="椴树蜜", category="forest_mountain", unit="bottle", price="39.00", min_order="1",
         stock="800", specification="500克/瓶", households=13, linkage="asset", shelf_life_days=720)),
 ]
+
+# Delivery addresses of the demo canteens: (buyer email, place, recipient, phone, notes).
+DELIVERY_ADDRESSES = [
+    ("party@demo.local", "抚顺市新抚区临江路 1 号 市委机关事务服务中心职工食堂", "赵师傅", "024-5767 1001",
+     "食堂后门，9:00 前送到"),
+    ("party@demo.local", "抚顺市新抚区临江路 1 号 市委机关 3 号楼库房", "钱会计", "138 4130 1002", "周末不收货"),
+    ("government@demo.local", "抚顺市新抚区中央大街 46 号 市政府机关职工食堂", "孙师傅", "024-5767 2001",
+     "东门进，找食堂值班员"),
+    ("npc@demo.local", "抚顺市顺城区新华大街 5 号 市人大机关食堂", "李师傅", "024-5767 3001", None),
+    ("cppcc@demo.local", "抚顺市顺城区新华大街 7 号 市政协机关食堂", "周师傅", "024-5767 4001", None),
+    ("school@demo.local", "抚顺市新抚区浑河南路 2 号 抚顺一中学生食堂", "吴主任", "139 4130 5001",
+     "上课时间走西侧小门，7:00 前送到"),
+    ("hospital@demo.local", "抚顺市新抚区中央大街 5 号 市中心医院职工食堂", "郑师傅", "024-5767 6001",
+     "后勤通道，避开门诊入口"),
+]

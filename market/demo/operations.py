@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from market.accounts import operations as accounts
 from market.accounts.models import OrgStatus, Organisation, Role
-from market.demo.data import ORGANISATIONS, PRODUCTS
+from market.delivery.operations import add_address
+from market.delivery.queries import addresses_of
+from market.demo.data import DELIVERY_ADDRESSES, ORGANISATIONS, PRODUCTS
 from market.extensions import db
 from market.pairing.models import VillagePairing
 from market.regions.models import Village
@@ -64,6 +66,7 @@ def seed_demo(password: str) -> int:
     db.session.flush()
     if seed_products():
         seed_survey_and_bulletins()
+    seed_delivery_addresses()
     seed_orders()
     seed_reserved_shares()
     seed_agreements_and_demands()
@@ -151,6 +154,15 @@ _STEPS = {
 }
 
 
+def seed_delivery_addresses() -> None:
+    """The demo canteens' delivery addresses (for a canteen that has none yet)."""
+    for email, place, recipient, phone, notes in DELIVERY_ADDRESSES:
+        buyer = accounts.find_user(email).organisation
+        if any(a.place == place for a in addresses_of(buyer)):
+            continue
+        add_address(buyer, {"place": place, "recipient": recipient, "phone": phone, "notes": notes})
+
+
 def seed_orders() -> int:
     """Orders of the demo buyers in every state over the last months (only when there are none yet)."""
     from datetime import datetime, time, timedelta
@@ -179,7 +191,14 @@ def seed_orders() -> int:
         lines = [orders.LineRequest(p.id, max(p.min_order_quantity,
                                               Decimal(30 if p.unit.value in ("kg", "jin") else 8)))
                  for p in picks.values()]
-        bulk, _created = orders.place_order(buyer, person, lines, f"demo-{n}", now=placed_at)
+        # Delivered to the buyer's first address, asked for two days after placing (the newest: a week ahead).
+        addresses = addresses_of(buyer)
+        delivery = orders.DeliveryRequest(
+            address_id=addresses[0].id if addresses else None,
+            requested_date=max([day + timedelta(days=7 if months_ago == 0 else 2)]
+                               + [p.available_from for p in picks.values() if p.available_from]),
+            note="请提前一小时电话联系收货人" if n % 2 == 0 else None)
+        bulk, _created = orders.place_order(buyer, person, lines, f"demo-{n}", now=placed_at, delivery=delivery)
         for order in bulk.orders:
             supplier_user = order.supplier.members[0]
             moment = placed_at
@@ -190,6 +209,9 @@ def seed_orders() -> int:
                     "reason": "库存已被其他单位订完" if step == "reject" else "单位活动取消",
                     "carrier": "县供销社冷链配送", "tracking_number": f"LL{order.id:06d}",
                     "note": "质量良好", "rating": 5 - (n % 2), "comment": "新鲜，送货及时",
+                    # A supplier that confirms but cannot come on the day asked proposes another.
+                    "proposed_delivery_date": (moment.date() + timedelta(days=9)).isoformat()
+                    if state == "confirmed" else None,
                 }, now=moment)
             if paid:
 

@@ -12,7 +12,7 @@ from market.catalog.models import Product, Unit
 from market.extensions import db
 from market.orders import queries
 from market.orders.models import BulkOrder, CartItem
-from market.orders.placing import LineRequest, check_line, place_order
+from market.orders.placing import DeliveryRequest, LineRequest, check_line, place_order
 from market.orders.rules import OrderError, ensure_can_buy
 
 
@@ -48,9 +48,11 @@ def clear_cart(user: User) -> None:
 
 
 def place_cart(user: User, client_token: str,
-               seen: dict[int, tuple[Decimal, Unit | None]]) -> tuple[BulkOrder, bool]:
+               seen: dict[int, tuple[Decimal, Unit | None]],
+               delivery: DeliveryRequest | None = None) -> tuple[BulkOrder, bool]:
     """Place the person's cart at the prices (and units) the cart page showed them (`seen`, by product id), and
-    empty it; returns (bulk order, created?) as `place_order` does.
+    empty it; returns (bulk order, created?) as `place_order` does. `delivery`: the address, day and note chosen
+    on the cart page.
 
     A line the page did not show (added elsewhere since) or a product no longer on sale refuses the placement:
     the buyer checks the cart again."""
@@ -61,7 +63,7 @@ def place_cart(user: User, client_token: str,
         raise OrderError(_("Some products in your cart are no longer on sale; remove them to place the order."))
     lines = [LineRequest(item.product_id, item.quantity, seen_price=seen[item.product_id][0],
                          seen_unit=seen[item.product_id][1]) for item in items]
-    bulk, created = place_order(user.organisation, user, lines, client_token)
+    bulk, created = place_order(user.organisation, user, lines, client_token, delivery=delivery)
     if created:
         clear_cart(user)
     return bulk, created

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from market.catalog.models import Unit
 from market.catalog.forms import CartAddForm  # noqa: F401  (the product page's form; orders.cart_add reads it)
 from market.forms import BaseForm
+from market.orders.placing import DeliveryRequest
 from market.orders.rules import ORDER_TEXT_LIMITS
 from market.rules import RuleError, price
 
@@ -27,6 +28,23 @@ _SEEN_PRICE = re.compile(r"seen_price_(\d{1,18})")
 class PlaceOrderForm(BaseForm):
     #: One-time token: a second submission of the same cart finds the first placement.
     client_token = HiddenField(validators=[DataRequired()])
+    #: The address (its id, as text: the operation reads it and refuses another organisation's), the day and
+    #: the note; what they may be is the operation's to say (market/orders/placing.py).
+    delivery_address_id = SelectField(_l("Delivery address"), choices=[], validate_choice=False)
+    requested_delivery_date = StringField(_l("Requested delivery date"), render_kw={"type": "date"})
+    note = TextAreaField(_l("Note to the supplier"))
+
+    def offer(self, addresses) -> None:
+        """The organisation's addresses to choose from (the first chosen by default); none to choose when it
+        keeps none (the order then carries no address)."""
+        self.delivery_address_id.choices = [("", "—")] if not addresses else []
+        self.delivery_address_id.choices += [(str(a.id), a.one_line()) for a in addresses]
+        if addresses and not self.delivery_address_id.data:
+            self.delivery_address_id.data = str(addresses[0].id)
+
+    def delivery(self) -> DeliveryRequest:
+        return DeliveryRequest(address_id=self.delivery_address_id.data or None,
+                               requested_date=self.requested_delivery_date.data, note=self.note.data)
 
     @staticmethod
     def seen_prices() -> dict[int, tuple[Decimal, Unit | None]]:
@@ -60,6 +78,8 @@ class ActionForm(BaseForm):
                                                                          for n in range(5, 0, -1)],
                          default="", validate_choice=False)
     comment = TextAreaField(_l("Comment"), validators=[Optional(), _limit("comment")])
+    #: Confirming: another delivery day than the buyer asked for (optional), read by the operation.
+    proposed_delivery_date = StringField(_l("Propose another delivery date"), render_kw={"type": "date"})
 
     def action_data(self) -> dict:
         """What the action carries, as `life.perform` reads it (the API sends the same keys in JSON)."""
@@ -67,4 +87,4 @@ class ActionForm(BaseForm):
                     if key.startswith("received_")}
         return {"reason": self.reason.data, "carrier": self.carrier.data, "tracking_number": self.tracking_number.data,
                 "note": self.note.data, "rating": self.rating.data, "comment": self.comment.data,
-                "received": received}
+                "received": received, "proposed_delivery_date": self.proposed_delivery_date.data}

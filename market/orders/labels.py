@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from market.audit.labels import register_kind
@@ -70,3 +71,11 @@ def event_note(event) -> str:
         return ""
     formatter = EVENT_NOTES.get(event.action)
     return formatter(event.note) if formatter is not None else event.note
+
+
+def _proposed_date(note: str) -> str:
+    """A confirmation's note is the other delivery day the supplier proposed (YYYY-MM-DD)."""
+    return _("The supplier proposes delivery on %(day)s instead.", day=note)
+
+
+EVENT_NOTES["confirm"] = _proposed_date

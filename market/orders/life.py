@@ -15,6 +15,7 @@ from market.accounts.models import User
 from market.catalog.models import StockReason
 from market.catalog.operations import move_stock
 from market.extensions import db
+from market.i18n import SHANGHAI
 from market.labels import label
 from market.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus
 from market.orders.rules import OrderError, WrongParty, WrongState, acting_party, action_text
@@ -110,7 +111,13 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
 
 
 def _confirm(order: Order, data: dict, now: datetime):
-    return {}, None, {"confirmed_at": now}
+    """Optionally another delivery day than the buyer asked for (recorded on the order and in its history)."""
+    proposed = rules.day(data.get("proposed_delivery_date"), "proposed_delivery_date")
+    if proposed is None or proposed == order.requested_delivery_date:
+        return {}, None, {"confirmed_at": now}
+    if proposed < now.astimezone(SHANGHAI).date():
+        raise OrderError(_("The delivery date cannot be in the past."), "proposed_delivery_date")
+    return {}, proposed.isoformat(), {"confirmed_at": now, "proposed_delivery_date": proposed}
 
 
 def _reject(order: Order, data: dict, now: datetime):

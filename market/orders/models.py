@@ -136,6 +136,18 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Bank-transfer reference or payment id, when paid.
     payment_reference: Mapped[str | None] = mapped_column(String(120))
+    #: Where and to whom it is delivered: copied from the buyer's address book (or a supply agreement's place)
+    #: when placed, so a later edit of the address changes no order. None: placed before addresses existed.
+    delivery_address: Mapped[str | None] = mapped_column(String(300))
+    delivery_recipient: Mapped[str | None] = mapped_column(String(80))
+    delivery_phone: Mapped[str | None] = mapped_column(String(40))
+    #: The address's own notes ("canteen back door, before 9:00").
+    delivery_instructions: Mapped[str | None] = mapped_column(String(500))
+    #: The day the buyer asks for the goods (Asia/Shanghai), and the buyer's note to the supplier.
+    requested_delivery_date: Mapped[date | None] = mapped_column(Date)
+    delivery_note: Mapped[str | None] = mapped_column(Text)
+    #: Another day the supplier proposed when confirming (None: the requested day stands).
+    proposed_delivery_date: Mapped[date | None] = mapped_column(Date)
     #: The demand post this order answers, when the buyer made it from a matching suggestion.
     demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="SET NULL"))
     #: Moves on every change; drives ETags of order pages.
@@ -179,6 +191,11 @@ class Order(db.Model):
     @property
     def counted(self) -> bool:
         return self.payment_status == PaymentStatus.PAID and self.status in ACCEPTED_STATES
+
+    @property
+    def delivery_date(self) -> date | None:
+        """The day the goods are due: the supplier's proposal if it made one, else the buyer's request."""
+        return self.proposed_delivery_date or self.requested_delivery_date
 
     @property
     def paired(self) -> bool:

@@ -9,6 +9,7 @@ from market.orders.cart import add_to_cart, clear_cart, place_cart, remove_from_
 from market.orders.life import TRANSITIONS, Transition, allowed_actions, on_order_ended, perform, release_order_stock
 from market.orders.placing import (
     NEW_ORDERS,
+    DeliveryRequest,
     DuplicateSubmission,
     LineRequest,
     PriceChanged,
@@ -32,7 +33,7 @@ from market.orders.rules import (
 )
 
 __all__ = [
-    "BUYING_KINDS", "MAX_LINES", "NEW_ORDERS", "TRANSITIONS", "DuplicateSubmission", "LineRequest", "Missing",
+    "BUYING_KINDS", "MAX_LINES", "NEW_ORDERS", "TRANSITIONS", "DeliveryRequest", "DuplicateSubmission", "LineRequest", "Missing",
     "NotABuyer", "OrderError", "PriceChanged", "Transition", "WrongParty", "WrongState", "add_to_cart",
     "allowed_actions", "check_line", "check_minimum_order", "check_prices_seen", "clear_cart", "ensure_can_buy",
     "find_bulk_order", "on_order_ended", "party_of", "perform", "place_cart", "place_order",

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -25,6 +25,7 @@ from market.accounts.models import Organisation, User
 from market.audit.operations import creation_row, insert_entries
 from market.catalog.models import Product, StockEntry, StockReason, Unit
 from market.catalog.operations import StockShortage, stock_moved
+from market.delivery.models import DeliveryAddress
 from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
 from market.labels import label
@@ -51,6 +52,23 @@ class LineRequest:
     #: The price (and unit) the buyer was shown; when given, placing refuses a price that has changed since.
     seen_price: Decimal | None = None
     seen_unit: Unit | None = None
+
+
+@dataclass
+class DeliveryRequest:
+    """Where, when and with what note the buyer wants the goods, as sent (read by `place_order`)."""
+
+    #: An address of the buyer's address book (required when the buyer has any).
+    address_id: object = None
+    #: YYYY-MM-DD (or a date): not before today nor before any product is available.
+    requested_date: object = None
+    note: object = None
+    #: A place fixed beforehand (a supply agreement's), used instead of an address of the book.
+    place: str | None = None
+
+
+#: The longest note to the supplier an order takes.
+DELIVERY_NOTE_LIMIT = 1000
 
 
 def check_line(product: Product | None, quantity, buyer: Organisation, unit: Unit | None = None,
@@ -125,14 +143,18 @@ def _check_lines(lines: list[LineRequest]) -> None:
 
 
 def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest], client_token: str,
-                *, now: datetime | None = None, demand_id: int | None = None) -> tuple[BulkOrder, bool]:
+                *, now: datetime | None = None, demand_id: int | None = None,
+                delivery: DeliveryRequest | None = None) -> tuple[BulkOrder, bool]:
     """Place a cart as one order per supplier; returns (bulk order, created?).
 
     The same `client_token` again returns the first placement instead of ordering twice.
     Raises OrderError (StockShortage for stock) and then the caller must roll back.
 
+    `delivery` (the address chosen, the day and a note) is copied into every order of the placement; a buyer with
+    at least one address must choose one (DeliveryRequest.place: an agreement's place instead).
+
     Statements (tests/test_orders_statements.py): the token's bulk order; the products with their suppliers,
-    counties and the buyer's paired county; multi-row INSERTs of the orders, lines and events; one conditional
+    counties, the buyer's paired county and the chosen address (or whether the buyer has any); multi-row INSERTs of the orders, lines and events; one conditional
     UPDATE per line; multi-row INSERTs of the ledger and audit entries: 8 for one line, one more per further line.
     """
     token = (client_token or "").strip()
@@ -149,16 +171,20 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     _check_lines(lines)
 
     day = now.astimezone(SHANGHAI).date()
-    products, paired_county_id = _products(buyer, lines, day)
+    delivery = delivery or DeliveryRequest()
+    address_id = _address_id(delivery)
+    products, paired_county_id, address = _products(buyer, lines, day, address_id)
     checked = [(products.get(line.product_id), check_line(products.get(line.product_id), line.quantity, buyer,
                                                           line.unit, day))
                for line in sorted(lines, key=lambda line: line.product_id)]
     check_prices_seen(lines, products)
+    delivery_values = _delivery_values(delivery, address_id, address, [product for product, _qty in checked], day)
     agreed = {line.product_id: line.unit_price for line in lines if line.unit_price is not None}
 
     references = {supplier_id: _reference(bulk, index, day)
                   for index, supplier_id in enumerate(sorted({product.supplier_id for product, _qty in checked}), 1)}
-    orders = _insert_orders(bulk, buyer, user, checked, agreed, now, day, demand_id, paired_county_id, references)
+    orders = _insert_orders(bulk, buyer, user, checked, agreed, now, day, demand_id, paired_county_id, references,
+                            delivery_values)
     # Stock last, so its row locks are held the shortest time, in one fixed order (product id) across all
     # suppliers: no two placements wait on each other in a cycle.
     moved = [stock_moved(product, -qty, StockReason.ORDER_RESERVED, actor=user,
@@ -191,23 +217,74 @@ def _claim_token(buyer: Organisation, user: User | None, token: str, now: dateti
     return bulk
 
 
-def _products(buyer: Organisation, lines: list[LineRequest], day) -> tuple[dict[int, Product], int | None]:
-    """The lines' products with their suppliers and counties, and the id of the county the buyer is paired with
-    on `day` (None: none), in one statement."""
+def _products(buyer: Organisation, lines: list[LineRequest], day, address_id: int | None
+              ) -> tuple[dict[int, Product], int | None, DeliveryAddress | bool | None]:
+    """The lines' products with their suppliers and counties, the id of the county the buyer is paired with
+    on `day` (None: none), and the buyer's address `address_id` (None when it is not the buyer's) or, without an
+    id, whether the buyer keeps any address at all: in one statement."""
     paired = county_id_for_buyer(buyer, day)
     # An id beyond the column's range names no product (and must not reach the database driver).
     stmt = (select(Product).join(Product.supplier).join(Product.county)
             .options(contains_eager(Product.supplier), contains_eager(Product.county))
             .where(Product.id.in_([line.product_id for line in lines if 0 < line.product_id < 2**31])))
+    if address_id is not None:
+        # The address rides on every product row (LEFT JOIN on a condition of its own: NULL when not the buyer's).
+        stmt = stmt.outerjoin(DeliveryAddress, and_(DeliveryAddress.id == address_id,
+                                                    DeliveryAddress.organisation_id == buyer.id)
+                              ).add_columns(DeliveryAddress)
+    else:
+        stmt = stmt.add_columns(exists().where(DeliveryAddress.organisation_id == buyer.id))
     if paired is not None:
         stmt = stmt.add_columns(paired)
     rows = db.session.execute(stmt).all()
-    return {row[0].id: row[0] for row in rows}, (rows[0][1] if rows and paired is not None else None)
+    return ({row[0].id: row[0] for row in rows}, (rows[0][2] if rows and paired is not None else None),
+            rows[0][1] if rows else None)
+
+
+def _address_id(delivery: DeliveryRequest) -> int | None:
+    """The address id as sent: a whole number in the id column's range, or a 422 naming the field."""
+    value = delivery.address_id
+    if value in (None, "") or delivery.place:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        raise OrderError(_("This is not one of your addresses."), "delivery_address_id")
+    return value
+
+
+def _delivery_values(delivery: DeliveryRequest, address_id: int | None, address, products: list[Product],
+                     today: date) -> dict:
+    """The delivery columns every order of the placement carries: the address copied, the day checked against
+    today and each product's availability, the note."""
+    values = {"delivery_address": None, "delivery_recipient": None, "delivery_phone": None,
+              "delivery_instructions": None}
+    if delivery.place:
+        values["delivery_address"] = rules.text(delivery.place, 300, "delivery_address_id")
+    elif address_id is not None:
+        if not isinstance(address, DeliveryAddress):
+            raise OrderError(_("This is not one of your addresses."), "delivery_address_id")
+        values.update(delivery_address=address.place, delivery_recipient=address.recipient,
+                      delivery_phone=address.phone, delivery_instructions=address.notes)
+    elif address:  # the buyer keeps addresses but chose none: the supplier would not know where to go
+        raise OrderError(_("Choose the delivery address."), "delivery_address_id")
+    requested = rules.day(delivery.requested_date, "requested_delivery_date")
+    if requested is not None:
+        if requested < today:
+            raise OrderError(_("The delivery date cannot be in the past."), "requested_delivery_date")
+        late = [p for p in products if p.available_from is not None and p.available_from > requested]
+        if late:
+            first = max(p.available_from for p in late)
+            raise OrderError(_("%(name)s is available from %(day)s: ask for delivery on that day or later.",
+                               name=late[0].name, day=first.isoformat()), "requested_delivery_date")
+    values["requested_delivery_date"] = requested
+    values["delivery_note"] = rules.text(delivery.note, DELIVERY_NOTE_LIMIT, "note")
+    return values
 
 
 def _insert_orders(bulk: BulkOrder, buyer: Organisation, user: User | None, checked: list[tuple[Product, Decimal]],
                    agreed: dict[int, Decimal], now: datetime, day, demand_id: int | None,
-                   paired_county_id: int | None, references: dict[int, str]) -> dict[str, Order]:
+                   paired_county_id: int | None, references: dict[int, str], delivery: dict) -> dict[str, Order]:
     """One order per supplier of the checked lines, with its lines and its first event, each kind in one INSERT;
     returns the orders by reference, loaded (lines included) for the answer."""
     by_supplier: dict[int, list[tuple[Product, Decimal]]] = defaultdict(list)
@@ -227,7 +304,8 @@ def _insert_orders(bulk: BulkOrder, buyer: Organisation, user: User | None, chec
             "buyer_system": buyer.buyer_system, "placed_by_id": user.id if user else None,
             "status": OrderStatus.PLACED, "payment_status": PaymentStatus.UNPAID,
             "total_amount": sum((line["line_total"] for line in lines), Decimal("0")), "placed_at": now,
-            "placed_on": day, "reference": references[supplier_id], "demand_id": demand_id, "updated_at": now})
+            "placed_on": day, "reference": references[supplier_id], "demand_id": demand_id, "updated_at": now,
+            **delivery})
     # RETURNING rows come back in no promised order (SQLite cannot promise one): match them by reference.
     orders = {order.reference: order for order in db.session.scalars(insert(Order).returning(Order), order_rows)}
     for reference, lines in line_rows.items():
@@ -268,7 +346,23 @@ def new_order(order: Order) -> notify.NewOrder:
     """What the supplier is told of `order`, from what is in memory (its lines and buyer)."""
     return notify.NewOrder(order_id=order.id, supplier_id=order.supplier_id, reference=order.reference,
                            buyer=order.buyer.name, total=order.total_amount,
-                           lines=tuple((line.product_name, line.quantity, line.unit_price) for line in order.lines))
+                           lines=tuple((line.product_name, line.quantity, line.unit_price) for line in order.lines),
+                           delivery=delivery_text(order))
+
+
+def delivery_text(order: Order) -> str:
+    """The order's delivery in words, for the supplier's notice: address, recipient and phone, day, note."""
+    parts = []
+    if order.delivery_address:
+        parts.append(_("Deliver to: %(address)s", address=" · ".join(
+            filter(None, [order.delivery_address, order.delivery_instructions]))))
+    if order.delivery_recipient:
+        parts.append(_("Recipient: %(name)s, %(phone)s", name=order.delivery_recipient, phone=order.delivery_phone))
+    if order.requested_delivery_date:
+        parts.append(_("Requested delivery date: %(day)s", day=order.requested_delivery_date.isoformat()))
+    if order.delivery_note:
+        parts.append(_("Note: %(note)s", note=order.delivery_note))
+    return "\n".join(parts)
 
 
 def tell_suppliers_of_new_orders() -> None:

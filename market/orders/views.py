@@ -4,11 +4,12 @@ import secrets
 from collections import OrderedDict
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from market.accounts.models import OrgKind
+from market.delivery import queries as delivery_queries
 from market.confirm import Confirmation, confirmation_page, unavailable
 from market.forms import ConfirmForm, refuse
 from market.i18n import local_today, money, quantity
@@ -16,6 +17,8 @@ from market.i18n import quantity as quantity_text
 from market.labels import label
 from market.numbers import query_int
 from market.orders import bp, queries
+from market.orders.delivery_note import delivery_note as note_of
+from market.orders.delivery_note import delivery_note_pdf as note_pdf
 from market.orders import operations as ops
 from market.orders.forms import ActionForm, CartAddForm, CartQuantityForm, PlaceOrderForm
 from market.orders.models import Order, OrderStatus, PaymentStatus
@@ -41,6 +44,7 @@ def cart():
         groups.setdefault(item.product.supplier, []).append(item)
     total = sum((item.product.price * item.quantity).quantize(Decimal("0.01")) for item in items) or Decimal("0")
     form = PlaceOrderForm(client_token=secrets.token_urlsafe(24))
+    form.offer(delivery_queries.addresses_of(current_user.organisation))
     # A refused quantity comes back with what was typed and its message, beside its line (`item_id`).
     return render_template("orders/cart.html", groups=groups, total=total, form=form, today=local_today(),
                            refused=CartQuantityForm())
@@ -96,7 +100,7 @@ def place():
     if not form.validate_on_submit():
         abort(400)
     return_to(url_for("orders.cart"))
-    bulk, created = ops.place_cart(current_user, form.client_token.data, form.seen_prices())
+    bulk, created = ops.place_cart(current_user, form.client_token.data, form.seen_prices(), form.delivery())
     if created:
         flash(_("Your order is placed: %(n)s orders, one per supplier (%(refs)s).", n=len(bulk.orders),
                 refs=", ".join(order.reference for order in bulk.orders)), "success")
@@ -147,7 +151,32 @@ def _detail(order: Order, form: ActionForm):
     """The order's page: its facts, the moves the person may make, and the panels of the packages above orders
     (payments)."""
     return render_template("orders/detail.html", order=order, actions=ops.allowed_actions(current_user, order),
-                           form=form, panels=panels_for(order))
+                           form=form, panels=panels_for(order),
+                           can_print_note=ops.party_of(current_user, order) is not None)
+
+
+def _party_order(order_id: int) -> Order:
+    """The order, for its buyer and supplier only (the offices that oversee it see its page, not its papers)."""
+    order = authorize(Action.VIEW, queries.order_detail(order_id))
+    if ops.party_of(current_user, order) is None:
+        abort(403)
+    return order
+
+
+@bp.route("/<int:order_id>/delivery-note")
+@login_required
+def delivery_note(order_id: int):
+    """The delivery note as a printable page."""
+    order = _party_order(order_id)
+    return render_template("orders/delivery_note.html", order=order, note=note_of(order))
+
+
+@bp.route("/<int:order_id>/delivery-note.pdf")
+@login_required
+def delivery_note_pdf(order_id: int):
+    order = _party_order(order_id)
+    return Response(note_pdf(order), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="delivery-note-{order.reference}.pdf"'})
 
 
 #: What each move says once done, naming the order.
