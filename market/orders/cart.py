@@ -48,7 +48,7 @@ def clear_cart(user: User) -> None:
 
 
 def place_cart(user: User, client_token: str,
-               seen: dict[int, tuple[Decimal, Unit | None]]) -> tuple[BulkOrder, bool]:
+               seen: dict[int, tuple[Decimal, Unit | None]], *, invoice=None) -> tuple[BulkOrder, bool]:
     """Place the person's cart at the prices (and units) the cart page showed them (`seen`, by product id), and
     empty it; returns (bulk order, created?) as `place_order` does.
 
@@ -61,7 +61,7 @@ def place_cart(user: User, client_token: str,
         raise OrderError(_("Some products in your cart are no longer on sale; remove them to place the order."))
     lines = [LineRequest(item.product_id, item.quantity, seen_price=seen[item.product_id][0],
                          seen_unit=seen[item.product_id][1]) for item in items]
-    bulk, created = place_order(user.organisation, user, lines, client_token)
+    bulk, created = place_order(user.organisation, user, lines, client_token, invoice=invoice)
     if created:
         clear_cart(user)
     return bulk, created
