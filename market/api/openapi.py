@@ -3,6 +3,7 @@ check that the two agree."""
 
 from __future__ import annotations
 
+from market.api import openapi_invoices
 from market.catalog.models import Category, LinkageMode, ListingStatus, Unit
 from market.catalog.rules import MANUAL_STOCK_REASONS
 from market.numbers import MAX_ID, MAX_PAGE
@@ -171,6 +172,7 @@ def spec() -> dict:
                                    "expected_unit_price": dict(DECIMAL_IN, description=(
                                        "The price the buyer was shown; if today's differs, nothing is ordered "
                                        "and the answer is 409 price-changed listing the lines."))}}},
+                "invoice": _ref("OrderInvoiceInput"),
             },
         },
         "Order": {
@@ -186,6 +188,7 @@ def spec() -> dict:
                 "carrier": NULLABLE_TEXT, "tracking_number": NULLABLE_TEXT, "reject_reason": NULLABLE_TEXT,
                 "cancel_reason": NULLABLE_TEXT, "acceptance_note": NULLABLE_TEXT,
                 "rating": {"type": ["integer", "null"]}, "rating_comment": NULLABLE_TEXT,
+                "invoice": _ref("OrderInvoice"),
                 "lines": {"type": "array", "items": {"type": "object", "properties": {
                     "product_id": {"type": "integer"}, "product_name": {"type": "string"},
                     "unit": {"type": "string"}, "unit_price": DECIMAL, "quantity": DECIMAL, "line_total": DECIMAL,
@@ -332,7 +335,7 @@ def spec() -> dict:
                  "description": "Money and quantities are decimal strings (\"12.50\"); inputs take a string or a "
                                 "number. Errors are application/problem+json (RFC 9457) in the language of "
                                 "Accept-Language. Totals count an order only once it is paid and accepted."},
-        "paths": paths,
-        "components": {"schemas": schemas,
+        "paths": {**paths, **openapi_invoices.paths(_ref, _responses, _json, _id_param, SECURED)},
+        "components": {"schemas": {**schemas, **openapi_invoices.schemas(DECIMAL, DECIMAL_IN, MAX_ID)},
                        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     }

@@ -10,8 +10,8 @@ from market.accounts.models import OrgKind
 from market.api import bp
 from market.api.auth import only_for, signed_in, visible
 from market.api.errors import unnamed_field
-from market.api.parsing import json_body, order_action_body, order_request, order_status, paging
-from market.api.serializers import order_json
+from market.api.parsing import json_body, order_action_body, order_invoice, order_request, order_status, paging
+from market.api.serializers import NOT_REQUESTED, order_json
 from market.orders import operations as order_ops
 from market.orders import queries as order_queries
 
@@ -21,9 +21,14 @@ from market.orders import queries as order_queries
 @unnamed_field("lines")
 def place_order():
     """One order per supplier; the same client token again answers the first placement (200, not 201)."""
-    lines, client_token = order_request(json_body())
-    bulk, created = order_ops.place_order(current_user.organisation, current_user, lines, client_token)
-    orders = [order_json(order) for order in bulk.orders]  # from what placing holds in memory: no re-reading
+    data = json_body()
+    lines, client_token = order_request(data)
+    invoice = order_invoice(data)
+    bulk, created = order_ops.place_order(current_user.organisation, current_user, lines, client_token,
+                                          invoice=invoice)
+    # From what placing holds in memory: no re-reading (a new placement without an invoice asked for none).
+    orders = [order_json(order, invoice=NOT_REQUESTED if created and invoice is None else None)
+              for order in bulk.orders]
     return jsonify(orders=orders, bulk_order_id=bulk.id), 201 if created else 200
 
 

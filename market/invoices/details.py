@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from market.accounts.models import Organisation, OrgKind, User
 from market.extensions import db
-from market.invoices.models import InvoiceDetails, InvoiceKind, InvoiceRequest
+from market.invoices.models import InvoiceDetails, InvoiceKind, InvoiceRequest, InvoiceState
 from market.numbers import whole_number
 from market.orders.extras import on_placed
 from market.rules import RuleError
@@ -125,5 +126,8 @@ def _chosen(buyer: Organisation, wish: Mapping) -> dict:
 def request_invoices(orders: list, buyer: Organisation, wish: Mapping) -> None:
     """Each order of the placement asks for an invoice with the chosen details, copied into it."""
     values = _chosen(buyer, wish)
-    db.session.add_all([InvoiceRequest(order_id=order.id, **values) for order in orders])
+    requests = [InvoiceRequest(order_id=order.id, state=InvoiceState.REQUESTED, **values) for order in orders]
+    db.session.add_all(requests)
     db.session.flush()
+    for order, request in zip(orders, requests):
+        set_committed_value(order, "invoice_request", request)  # the answer reads it without asking again

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text, event,
                         text)
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, deferred, mapped_column, relationship
 
 from market.accounts.models import Organisation, User
 from market.extensions import db
@@ -77,7 +77,8 @@ class InvoiceRequest(db.Model):
     #: When the supplier handed it to the county's collective invoicing point.
     collective_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    order: Mapped[Order] = relationship()
+    #: `order.invoice_request` (added to Order from here: orders knows nothing of invoices).
+    order: Mapped[Order] = relationship(backref=backref("invoice_request", uselist=False))
 
 
 #: One ordinary (blue) invoice per order, held by the database.
