@@ -125,7 +125,7 @@ def record_invoice(order: Order, user: User, *, number, issued_on: date | None, 
                       pdf=read_pdf(pdf), collective=request.state == InvoiceState.COLLECTIVE,
                       recorded_by_id=user.id, recorded_at=now)
     invoice.has_pdf = invoice.pdf is not None
-    change_state(request, (InvoiceState.REQUESTED, InvoiceState.COLLECTIVE), InvoiceState.ISSUED)
+    change_state(request, (InvoiceState.REQUESTED, InvoiceState.COLLECTIVE), InvoiceState.ISSUED, column="state")
     db.session.add(invoice)
     _event(order, user, "invoice", f"{invoice.number} {invoice.amount}", now)
     db.session.flush()
@@ -142,7 +142,7 @@ def mark_collective(order: Order, user: User, *, now: datetime | None = None) ->
     if acting_party(user, order) != "supplier":
         raise InvoiceError(_("Only the supplier records the invoice of an order."))
     now = now or utcnow()
-    change_state(request, (InvoiceState.REQUESTED,), InvoiceState.COLLECTIVE, collective_at=now)
+    change_state(request, (InvoiceState.REQUESTED,), InvoiceState.COLLECTIVE, column="state", collective_at=now)
     _event(order, user, "invoice_collective", None, now)
     db.session.flush()
 
