@@ -70,8 +70,8 @@ def paid_not_invoiced_by_county() -> list:
     """Per county (the city office's report): how many orders are paid but not invoiced."""
     awaiting = _awaiting().subquery()
     return db.session.execute(
-        select(County.name, func.count(awaiting.c.id)).join(awaiting, awaiting.c.county_id == County.id)
-        .group_by(County.name).order_by(County.name)).all()
+        select(County.name_zh, func.count(awaiting.c.id)).join(awaiting, awaiting.c.county_id == County.id)
+        .group_by(County.name_zh).order_by(County.name_zh)).all()
 
 
 def pending_accounts(county_id: int | None) -> list[BankAccount]:
