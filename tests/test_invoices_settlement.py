@@ -149,3 +149,13 @@ def test_overdue_lists_for_unit_supplier_and_city(app, db, people, login):
             response = c.get("/invoices/overdue")
             assert response.status_code == status, role
             assert (reference in response.get_data(as_text=True)) is shown, role
+
+
+def test_the_demo_has_an_invoice_one_awaiting_and_an_approved_account(app, db, demo):
+    from market.invoices.models import BankAccount, InvoiceDetails, InvoiceRequest, InvoiceState, ReviewStatus
+
+    with app.app_context():
+        states = sorted(r.state for r in db.session.query(InvoiceRequest))
+        assert states == [InvoiceState.ISSUED, InvoiceState.REQUESTED]
+        assert db.session.query(InvoiceDetails).count() == 1
+        assert db.session.query(BankAccount).one().status == ReviewStatus.APPROVED

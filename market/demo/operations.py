@@ -8,6 +8,7 @@ from sqlalchemy import select
 from market.accounts import operations as accounts
 from market.accounts.models import OrgStatus, Organisation, Role
 from market.demo.data import ORGANISATIONS, PRODUCTS
+from market.demo.invoices import seed_invoices
 from market.extensions import db
 from market.pairing.models import VillagePairing
 from market.regions.models import Village
@@ -68,6 +69,7 @@ def seed_demo(password: str) -> int:
     seed_reserved_shares()
     seed_agreements_and_demands()
     seed_pledges()
+    seed_invoices()
     return created
 
 
