@@ -153,6 +153,13 @@ class Config:
         self.STRIPE_API_VERSION = env.get("STRIPE_API_VERSION", "2020-08-27")
         #: Minutes an order waits for a card payment that has not succeeded before it is cancelled.
         self.PAYMENT_HOLD_MINUTES = int(env.get("PAYMENT_HOLD_MINUTES", str(24 * 60)))
+        #: Days a budget unit has to settle an accepted order (by transfer), and the one extension it may ask for.
+        self.SETTLEMENT_DAYS = int(env.get("SETTLEMENT_DAYS", "30"))
+        self.SETTLEMENT_EXTENSION_DAYS = int(env.get("SETTLEMENT_EXTENSION_DAYS", "15"))
+        #: Days before the deadline `payments remind-due` reminds the unit (once per order).
+        self.SETTLEMENT_REMINDER_DAYS = int(env.get("SETTLEMENT_REMINDER_DAYS", "5"))
+        #: Largest invoice PDF upload in bytes.
+        self.INVOICE_PDF_MAX_BYTES = int(env.get("INVOICE_PDF_MAX_BYTES", 2 * 1024 * 1024))
         # Outgoing mail (new orders for suppliers); without MAIL_SERVER messages are written to the log.
         self.MAIL_SERVER = env.get("MAIL_SERVER")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))

@@ -56,10 +56,12 @@ def register_extensions(app: Flask) -> None:
     from market.agreements import permissions as _agreement_rules  # noqa: F401
     from market.demands import permissions as _demand_rules  # noqa: F401
     from market.pledges import permissions as _pledge_rules  # noqa: F401
+    from market.invoices import permissions as _invoice_rules  # noqa: F401
     from market.accounts import labels as _account_labels  # noqa: F401  (registers its enums' names)
     from market.catalog import labels as _catalog_labels  # noqa: F401
     from market.orders import labels as _order_labels  # noqa: F401
     from market.payments import labels as _payment_labels  # noqa: F401
+    from market.invoices import labels as _invoice_labels  # noqa: F401
     from market.shares import labels as _share_labels  # noqa: F401
     from market.agreements import labels as _agreement_labels  # noqa: F401
     from market.pledges import labels as _pledge_labels  # noqa: F401
@@ -93,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
     for name in ("home", "accounts", "delivery", "admin", "catalog", "bulletins", "orders", "pairing", "payments",
-                 "shares", "demands", "tallies", "agreements", "pledges", "reports", "api"):
+                 "invoices", "shares", "demands", "tallies", "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)
@@ -106,6 +108,7 @@ def register_commands(app: Flask) -> None:
     from market.agreements.cli import agreements_cli
     from market.backup import backup_command
     from market.payments.cli import payments_cli
+    from market.invoices import cli as _invoice_commands  # noqa: F401  (adds `payments remind-due`)
     from market.demo.cli import seed_demo_command
     from market.pairing.cli import geo_cli
 

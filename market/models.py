@@ -13,3 +13,4 @@ from market.shares.models import ReservedShare, ShareCoverage  # noqa: F401
 from market.agreements.models import Agreement, AgreementDelivery, AgreementLine, AgreementVersion  # noqa: F401
 from market.demands.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401
+from market.invoices.models import BankAccount, Invoice, InvoiceDetails, InvoiceRequest, Settlement  # noqa: F401

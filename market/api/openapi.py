@@ -3,6 +3,7 @@ check that the two agree."""
 
 from __future__ import annotations
 
+from market.api import openapi_invoices
 from market.catalog.models import Category, LinkageMode, ListingStatus, Unit
 from market.catalog.rules import MANUAL_STOCK_REASONS
 from market.numbers import MAX_ID, MAX_PAGE
@@ -177,6 +178,7 @@ def spec() -> dict:
                 "requested_delivery_date": {"type": "string", "format": "date", "description": (
                     "YYYY-MM-DD; not in the past, not before any product's available_from.")},
                 "note": {"type": "string", "maxLength": 1000, "description": "A note to the supplier."},
+                "invoice": _ref("OrderInvoiceInput"),
             },
         },
         "Delivery": {"type": "object", "description": "Copied from the address when the order was placed.",
@@ -201,6 +203,7 @@ def spec() -> dict:
                 "cancel_reason": NULLABLE_TEXT, "acceptance_note": NULLABLE_TEXT,
                 "rating": {"type": ["integer", "null"]}, "rating_comment": NULLABLE_TEXT,
                 "delivery": _ref("Delivery"),
+                "invoice": _ref("OrderInvoice"),
                 "lines": {"type": "array", "items": {"type": "object", "properties": {
                     "product_id": {"type": "integer"}, "product_name": {"type": "string"},
                     "unit": {"type": "string"}, "unit_price": DECIMAL, "quantity": DECIMAL, "line_total": DECIMAL,
@@ -353,7 +356,7 @@ def spec() -> dict:
                  "description": "Money and quantities are decimal strings (\"12.50\"); inputs take a string or a "
                                 "number. Errors are application/problem+json (RFC 9457) in the language of "
                                 "Accept-Language. Totals count an order only once it is paid and accepted."},
-        "paths": paths,
-        "components": {"schemas": schemas,
+        "paths": {**paths, **openapi_invoices.paths(_ref, _responses, _json, _id_param, SECURED)},
+        "components": {"schemas": {**schemas, **openapi_invoices.schemas(DECIMAL, DECIMAL_IN, MAX_ID)},
                        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     }

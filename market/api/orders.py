@@ -10,8 +10,16 @@ from market.accounts.models import OrgKind
 from market.api import bp
 from market.api.auth import only_for, signed_in, visible
 from market.api.errors import unnamed_field
-from market.api.parsing import delivery_request, json_body, order_action_body, order_request, order_status, paging
-from market.api.serializers import delivery_address_json, order_json
+from market.api.parsing import (
+    delivery_request,
+    json_body,
+    order_action_body,
+    order_invoice,
+    order_request,
+    order_status,
+    paging,
+)
+from market.api.serializers import NOT_REQUESTED, delivery_address_json, order_json
 from market.delivery import queries as delivery_queries
 from market.orders import operations as order_ops
 from market.orders import queries as order_queries
@@ -21,13 +29,16 @@ from market.orders import queries as order_queries
 @signed_in
 @unnamed_field("lines")
 def place_order():
-    """One order per supplier, delivered to `delivery_address_id` on `requested_delivery_date` with `note`; the
-    same client token again answers the first placement (200, not 201)."""
-    body = json_body()
-    lines, client_token = order_request(body)
+    """One order per supplier, delivered to `delivery_address_id` on `requested_delivery_date` with `note`, with an
+    invoice if `invoice` asks for one; the same client token again answers the first placement (200, not 201)."""
+    data = json_body()
+    lines, client_token = order_request(data)
+    invoice = order_invoice(data)
     bulk, created = order_ops.place_order(current_user.organisation, current_user, lines, client_token,
-                                          delivery=delivery_request(body))
-    orders = [order_json(order) for order in bulk.orders]  # from what placing holds in memory: no re-reading
+                                          delivery=delivery_request(data), invoice=invoice)
+    # From what placing holds in memory: no re-reading (a new placement without an invoice asked for none).
+    orders = [order_json(order, invoice=NOT_REQUESTED if created and invoice is None else None)
+              for order in bulk.orders]
     return jsonify(orders=orders, bulk_order_id=bulk.id), 201 if created else 200
 
 

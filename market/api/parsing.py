@@ -158,6 +158,21 @@ def delivery_request(data: dict) -> DeliveryRequest:
                            note=data.get("note"))
 
 
+#: The keys of POST /orders' optional `invoice`: saved details by id, or the details themselves.
+ORDER_INVOICE_FIELDS = {"details_id", "title", "taxpayer_number", "address_phone", "bank_account", "kind"}
+
+
+def order_invoice(data: dict) -> dict | None:
+    """POST /orders' `invoice` (absent or null: no invoice wanted); its content is checked by the operation."""
+    invoice = data.get("invoice")
+    if invoice is None:
+        return None
+    if not isinstance(invoice, dict) or not invoice or set(invoice) - ORDER_INVOICE_FIELDS:
+        raise ApiProblem(422, errors={"invoice": _("An object: {\"details_id\"} or the details (\"title\", "
+                                                   "\"taxpayer_number\", \"kind\", …).")})
+    return invoice
+
+
 def _order_line(line, where: str, errors: dict[str, str]) -> LineRequest | None:
     """One line, or None with its error in `errors`."""
     if not isinstance(line, dict) or set(line) - ORDER_LINE_FIELDS:

@@ -11,6 +11,8 @@ from market.accounts.models import ApiToken, User
 from market.agreements.models import Agreement
 from market.catalog.models import Product, StockEntry
 from market.delivery.models import DeliveryAddress
+from market.invoices import queries as invoice_queries
+from market.invoices.models import Invoice, InvoiceDetails
 from market.orders.models import Order
 from market.shares.models import ReservedShare
 from market.demands.models import Demand
@@ -64,7 +66,37 @@ def product_json(product: Product, today: date) -> dict:
     }
 
 
-def order_json(order: Order) -> dict:
+#: The `invoice` of an order that did not ask for one.
+NOT_REQUESTED = {"state": "not_requested", "details": None, "invoices": []}
+
+
+def invoice_details_json(details) -> dict:
+    """Saved details (InvoiceDetails, with `id`) or an order's copy of them (InvoiceRequest)."""
+    data = {"title": details.title, "taxpayer_number": details.taxpayer_number,
+            "address_phone": details.address_phone, "bank_account": details.bank_account, "kind": details.kind.value}
+    return {"id": details.id, **data} if isinstance(details, InvoiceDetails) else data
+
+
+def _invoice_json(invoice: Invoice) -> dict:
+    return {"id": invoice.id, "number": invoice.number, "issued_on": day(invoice.issued_on),
+            "amount": dec(invoice.amount), "kind": invoice.kind.value, "red_letter": invoice.red_letter,
+            "original_id": invoice.original_id, "reason": invoice.reason, "collective": invoice.collective,
+            "pdf": f"/invoices/{invoice.id}.pdf" if invoice.has_pdf else None}
+
+
+def invoice_json(order: Order) -> dict:
+    """The order's invoice: its state, the buyer's details as copied into the order, and the invoices recorded
+    (ordinary and red-letter; red-letter amounts are taken off)."""
+    request = order.invoice_request
+    if request is None:
+        return NOT_REQUESTED
+    invoices = invoice_queries.invoices_of(order) if request.state.value == "issued" else []
+    return {"state": request.state.value, "details": invoice_details_json(request),
+            "invoices": [_invoice_json(invoice) for invoice in invoices]}
+
+
+def order_json(order: Order, *, invoice: dict | None = None) -> dict:
+    """`invoice`: the order's invoice when the caller knows it without asking (a placement just made)."""
     return {
         "id": order.id,
         "reference": order.reference,
@@ -88,6 +120,7 @@ def order_json(order: Order) -> dict:
                      "phone": order.delivery_phone, "instructions": order.delivery_instructions,
                      "requested_delivery_date": day(order.requested_delivery_date), "note": order.delivery_note,
                      "proposed_delivery_date": day(order.proposed_delivery_date)},
+        "invoice": invoice if invoice is not None else invoice_json(order),
         "lines": [
             {"product_id": line.product_id, "product_name": line.product_name, "unit": line.unit.value,
              "unit_price": dec(line.unit_price), "quantity": dec(line.quantity), "line_total": dec(line.line_total),

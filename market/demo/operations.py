@@ -10,6 +10,7 @@ from market.accounts.models import OrgStatus, Organisation, Role
 from market.delivery.operations import add_address
 from market.delivery.queries import addresses_of
 from market.demo.data import DELIVERY_ADDRESSES, ORGANISATIONS, PRODUCTS
+from market.demo.invoices import seed_invoices
 from market.extensions import db
 from market.pairing.models import VillagePairing
 from market.regions.models import Village
@@ -71,6 +72,7 @@ def seed_demo(password: str) -> int:
     seed_reserved_shares()
     seed_agreements_and_demands()
     seed_pledges()
+    seed_invoices()
     return created
 
 

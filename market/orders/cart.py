@@ -49,7 +49,7 @@ def clear_cart(user: User) -> None:
 
 def place_cart(user: User, client_token: str,
                seen: dict[int, tuple[Decimal, Unit | None]],
-               delivery: DeliveryRequest | None = None) -> tuple[BulkOrder, bool]:
+               delivery: DeliveryRequest | None = None, *, invoice=None) -> tuple[BulkOrder, bool]:
     """Place the person's cart at the prices (and units) the cart page showed them (`seen`, by product id), and
     empty it; returns (bulk order, created?) as `place_order` does. `delivery`: the address, day and note chosen
     on the cart page.
@@ -63,7 +63,7 @@ def place_cart(user: User, client_token: str,
         raise OrderError(_("Some products in your cart are no longer on sale; remove them to place the order."))
     lines = [LineRequest(item.product_id, item.quantity, seen_price=seen[item.product_id][0],
                          seen_unit=seen[item.product_id][1]) for item in items]
-    bulk, created = place_order(user.organisation, user, lines, client_token, delivery=delivery)
+    bulk, created = place_order(user.organisation, user, lines, client_token, delivery=delivery, invoice=invoice)
     if created:
         clear_cart(user)
     return bulk, created

@@ -62,6 +62,12 @@ class PlaceOrderForm(BaseForm):
             seen[int(match.group(1))] = (value, units.get(request.form.get(f"seen_unit_{match.group(1)}") or ""))
         return seen
 
+    @staticmethod
+    def invoice_wish() -> dict | None:
+        """The invoice the cart's invoice choice asks for (`invoice_details_id`: saved details), or None."""
+        chosen = (request.form.get("invoice_details_id") or "").strip()
+        return {"details_id": chosen} if chosen else None
+
 
 def _limit(field: str) -> Length:
     return Length(max=ORDER_TEXT_LIMITS[field])

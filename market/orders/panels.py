@@ -33,3 +33,21 @@ def order_panel(template: str):
 def panels_for(order: Order) -> list[tuple[str, dict]]:
     """The (template, context) of every registered panel, for the order's page."""
     return [(panel.template, panel.context(order)) for panel in _PANELS]
+
+
+#: What packages above orders add to the cart's place form (invoices: whether an invoice is wanted).
+_CART_PANELS: list[tuple[str, Callable]] = []
+
+
+def cart_panel(template: str):
+    """Register `fn(user) -> dict`: the context of `template`, included inside the cart's place form."""
+
+    def register(fn: Callable):
+        _CART_PANELS.append((template, fn))
+        return fn
+
+    return register
+
+
+def cart_panels_for(user) -> list[tuple[str, dict]]:
+    return [(template, fn(user)) for template, fn in _CART_PANELS]

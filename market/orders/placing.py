@@ -30,6 +30,7 @@ from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
 from market.labels import label
 from market import notify
+from market.orders import extras
 from market.orders.models import BulkOrder, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
 from market.orders.rules import MAX_LINES, OrderError, check_minimum_order, ensure_can_buy
 from market.pairing.queries import county_id_for_buyer
@@ -144,10 +145,11 @@ def _check_lines(lines: list[LineRequest]) -> None:
 
 def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest], client_token: str,
                 *, now: datetime | None = None, demand_id: int | None = None,
-                delivery: DeliveryRequest | None = None) -> tuple[BulkOrder, bool]:
+                delivery: DeliveryRequest | None = None, invoice=None) -> tuple[BulkOrder, bool]:
     """Place a cart as one order per supplier; returns (bulk order, created?).
 
-    The same `client_token` again returns the first placement instead of ordering twice.
+    The same `client_token` again returns the first placement instead of ordering twice. `invoice` (optional:
+    invoices' `InvoiceWish`) says whether an invoice is wanted and with which details (`market.orders.extras`).
     Raises OrderError (StockShortage for stock) and then the caller must roll back.
 
     `delivery` (the address chosen, the day and a note) is copied into every order of the placement; a buyer with
@@ -193,6 +195,7 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     _insert_rows(StockEntry, [_row(entry) for entry, _audit_row in moved])
     insert_entries(db.session, [creation_row(order) for order in bulk.orders]
                    + [audit_row for _entry, audit_row in moved])
+    extras.placed(bulk.orders, buyer, invoice=invoice)
     for order in bulk.orders:
         after_commit.queue(NEW_ORDERS, new_order(order))  # its supplier is told once the placement is committed
     return bulk, True

@@ -22,7 +22,7 @@ from market.orders.delivery_note import delivery_note_pdf as note_pdf
 from market.orders import operations as ops
 from market.orders.forms import ActionForm, CartAddForm, CartQuantityForm, PlaceOrderForm
 from market.orders.models import Order, OrderStatus, PaymentStatus
-from market.orders.panels import panels_for
+from market.orders.panels import cart_panels_for, panels_for
 from market.permissions import Action, authorize, kind_required
 from market.security import safe_next
 from market.transaction import return_to
@@ -47,7 +47,7 @@ def cart():
     form.offer(delivery_queries.addresses_of(current_user.organisation))
     # A refused quantity comes back with what was typed and its message, beside its line (`item_id`).
     return render_template("orders/cart.html", groups=groups, total=total, form=form, today=local_today(),
-                           refused=CartQuantityForm())
+                           refused=CartQuantityForm(), panels=cart_panels_for(current_user))
 
 
 @bp.route("/cart/add", methods=["POST"])
@@ -100,7 +100,8 @@ def place():
     if not form.validate_on_submit():
         abort(400)
     return_to(url_for("orders.cart"))
-    bulk, created = ops.place_cart(current_user, form.client_token.data, form.seen_prices(), form.delivery())
+    bulk, created = ops.place_cart(current_user, form.client_token.data, form.seen_prices(), form.delivery(),
+                                   invoice=form.invoice_wish())
     if created:
         flash(_("Your order is placed: %(n)s orders, one per supplier (%(refs)s).", n=len(bulk.orders),
                 refs=", ".join(order.reference for order in bulk.orders)), "success")
