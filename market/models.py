@@ -12,3 +12,4 @@ from market.shares.models import ReservedShare, ShareCoverage  # noqa: F401
 from market.agreements.models import Agreement, AgreementDelivery, AgreementLine, AgreementVersion  # noqa: F401
 from market.demands.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401
+from market.notifications.models import Notification  # noqa: F401

@@ -10,7 +10,7 @@ MARKET = Path(__file__).resolve().parent.parent / "market"
 
 #: Bottom to top. A module may import its own package, the core modules (market/*.py, which sit below every
 #: package) and packages lower in this list, never one higher up, not even inside a function.
-LAYERS = ["audit", "regions", "accounts", "pairing", "catalog", "orders", "payments", "shares", "demands", "tallies",
+LAYERS = ["audit", "regions", "accounts", "notifications", "pairing", "catalog", "orders", "payments", "shares", "demands", "tallies",
           "agreements", "pledges", "bulletins", "reports", "admin", "home", "api", "demo"]
 #: Core modules that sit above the packages: the app factory and the list of every model.
 TOP = {"__init__", "models"}

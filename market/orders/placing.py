@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from market import after_commit, rules
+from market import rules
 from market.accounts.models import Organisation, User
 from market.audit.operations import creation_row, insert_entries
 from market.catalog.models import Product, StockEntry, StockReason, Unit
@@ -28,7 +28,7 @@ from market.catalog.operations import StockShortage, stock_moved
 from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
 from market.labels import label
-from market import notify
+from market.orders import notices
 from market.orders.models import BulkOrder, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
 from market.orders.rules import MAX_LINES, OrderError, check_minimum_order, ensure_can_buy
 from market.pairing.queries import county_id_for_buyer
@@ -167,8 +167,7 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     _insert_rows(StockEntry, [_row(entry) for entry, _audit_row in moved])
     insert_entries(db.session, [creation_row(order) for order in bulk.orders]
                    + [audit_row for _entry, audit_row in moved])
-    for order in bulk.orders:
-        after_commit.queue(NEW_ORDERS, new_order(order))  # its supplier is told once the placement is committed
+    notices.tell_of_new_orders(bulk.orders)  # each supplier's message, written with the orders (one INSERT)
     return bulk, True
 
 
@@ -258,37 +257,3 @@ def _row(entry: StockEntry) -> dict:
     return {"product_id": entry.product_id, "delta": entry.delta, "balance_after": entry.balance_after,
             "reason": entry.reason, "note": entry.note, "actor_id": entry.actor_id, "order_id": entry.order_id,
             "created_at": utcnow()}
-
-
-#: The after-commit queue of placed orders whose suppliers are still to be told (market/after_commit.py).
-NEW_ORDERS = "orders.new"
-
-
-def new_order(order: Order) -> notify.NewOrder:
-    """What the supplier is told of `order`, from what is in memory (its lines and buyer)."""
-    return notify.NewOrder(order_id=order.id, supplier_id=order.supplier_id, reference=order.reference,
-                           buyer=order.buyer.name, total=order.total_amount,
-                           lines=tuple((line.product_name, line.quantity, line.unit_price) for line in order.lines))
-
-
-def tell_suppliers_of_new_orders() -> None:
-    """Tell each supplier of the orders committed placements made (after the request): never for a placement
-    that was rolled back, whichever path placed it (the cart, a demand, the API, the command line). The orders
-    were taken down while placing; only the suppliers' active people are read here, in one statement."""
-    orders = after_commit.take(NEW_ORDERS)
-    if not orders:
-        return
-    try:
-        recipients = defaultdict(list)
-        for organisation_id, email in db.session.execute(
-                select(User.organisation_id, User.email)
-                .where(User.organisation_id.in_({order.supplier_id for order in orders}), User.active.is_(True))
-                .order_by(User.id)):
-            recipients[organisation_id].append(email)
-        notify.tell_suppliers(orders, recipients)
-    except Exception:  # noqa: BLE001 (the orders are placed and answered: a notice that fails must not undo that)
-        log.exception("suppliers of orders %s could not be told", [order.order_id for order in orders])
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 (the connection is gone; the request's end releases it)
-            pass
