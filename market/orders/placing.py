@@ -133,7 +133,8 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
 
     Statements (tests/test_orders_statements.py): the token's bulk order; the products with their suppliers,
     counties and the buyer's paired county; multi-row INSERTs of the orders, lines and events; one conditional
-    UPDATE per line; multi-row INSERTs of the ledger and audit entries: 8 for one line, one more per further line.
+    UPDATE per line; multi-row INSERTs of the ledger and audit entries; one INSERT … SELECT of the suppliers'
+    messages: 9 for one line, one more per further line.
     """
     token = (client_token or "").strip()
     if not token or len(token) > 64:
