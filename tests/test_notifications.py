@@ -333,3 +333,30 @@ def test_the_profile_keeps_the_e_mail_preference(app, db, people, login):
     assert response.status_code == 302
     with app.app_context():
         assert user_by_email(db, people["buyer_party"]).mail_preference.value == "action"
+
+
+# --- home pages ----------------------------------------------------------------------------------------------------
+
+
+def test_each_home_starts_with_what_waits_on_it(app, db, people, order_id, login, count_queries):
+    supplier = login("supplier_qingyuan").get("/").get_data(as_text=True)
+    assert "待您处理" in supplier and supplier.index("待您处理") < supplier.index("新订单")
+    assert "待确认的订单</a>: <strong>1</strong>" in supplier and "待发货的订单</a>: <strong>0</strong>" in supplier
+    act_on_order(app, db, people["supplier_qingyuan"], order_id, "confirm")
+    act_on_order(app, db, people["supplier_qingyuan"], order_id, "ship", {"carrier": "自送"})
+    buyer = login("buyer_party", app.test_client()).get("/").get_data(as_text=True)
+    assert "待验收的送货</a>: <strong>1</strong>" in buyer and "待付款的订单</a>: <strong>1</strong>" in buyer
+    county = login("county_qingyuan", app.test_client()).get("/").get_data(as_text=True)
+    assert "待审核的产品" in county or "待审核" in county
+    assert "待审批的注册</a>: <strong>0</strong>" in county
+    assert "待审核的认购承诺</a>: <strong>0</strong>" in login("federation", app.test_client()).get("/").get_data(
+        as_text=True)
+    assert "被退回的认购承诺</a>: <strong>0</strong>" in login("firm", app.test_client()).get("/").get_data(
+        as_text=True)
+    with app.app_context(), app.test_request_context("/"):
+        from market.home.queries import waiting_on
+
+        org = user_by_email(db, people["city"]).organisation
+        with count_queries() as counted:
+            [item] = waiting_on(org)
+        assert counted.n == 1 and item.count == 0
