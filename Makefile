@@ -35,7 +35,9 @@ translations: $(MO_FILES)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@# The message outbox is sent alongside (without MAIL_SERVER the e-mails are printed here); stops with the server.
+	$(FLASK) notifications deliver --watch --interval 5 & pid=$$!; trap 'kill $$pid' EXIT INT TERM; \
+		$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test translations
 	$(BIN)/ruff check --quiet --select F,E9 market tests config.py

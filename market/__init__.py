@@ -68,6 +68,13 @@ def register_extensions(app: Flask) -> None:
     from market.pairing import labels as _pairing_labels  # noqa: F401  (and what the audit log says of them)
     from market.demands import labels as _demand_labels  # noqa: F401
     from market.bulletins import labels as _bulletin_labels  # noqa: F401
+    from market.notifications import accounts as _account_notices  # noqa: F401  (registers message kinds)
+    from market.orders import notices as _order_notices  # noqa: F401
+    from market.catalog import notices as _catalog_notices  # noqa: F401
+    from market.payments import notices as _payment_notices  # noqa: F401
+    from market.pledges import notices as _pledge_notices  # noqa: F401
+    from market.agreements import notices as _agreement_notices  # noqa: F401
+    from market.demands import notices as _demand_notices  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale
@@ -94,8 +101,8 @@ def register_blueprints(app: Flask) -> None:
 
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
-    for name in ("home", "accounts", "delivery", "admin", "catalog", "bulletins", "orders", "pairing", "payments",
-                 "invoices", "shares", "demands", "tallies", "agreements", "pledges", "reports", "api"):
+    for name in ("home", "accounts", "notifications", "delivery", "admin", "catalog", "bulletins", "orders", "pairing",
+                 "payments", "invoices", "shares", "demands", "tallies", "agreements", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)
@@ -111,9 +118,10 @@ def register_commands(app: Flask) -> None:
     from market.invoices import cli as _invoice_commands  # noqa: F401  (adds `payments remind-due`)
     from market.demo.cli import seed_demo_command
     from market.pairing.cli import geo_cli
+    from market.notifications.cli import notifications_cli
 
     for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, agreements_cli, backup_command,
-                    seed_demo_command):
+                    seed_demo_command, notifications_cli):
         app.cli.add_command(command)
 
 

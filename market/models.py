@@ -14,3 +14,4 @@ from market.agreements.models import Agreement, AgreementDelivery, AgreementLine
 from market.demands.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401
 from market.invoices.models import BankAccount, Invoice, InvoiceDetails, InvoiceRequest, Settlement  # noqa: F401
+from market.notifications.models import Notification  # noqa: F401

@@ -202,6 +202,8 @@ def test_the_supplier_sees_the_new_order_and_gets_an_email(app, db, people, two_
 
         seen = seen_prices(client.get("/orders/cart").get_data(as_text=True))
         post_form(client, "/orders/place", {"client_token": "mail-1", **seen}, token_from="/orders/cart")
+    with caplog.at_level(logging.INFO, logger="market.mail"):  # the e-mail goes out from the outbox
+        assert app.test_cli_runner().invoke(args=["notifications", "deliver"]).exit_code == 0
     assert any(people["supplier_qingyuan"] in r.getMessage() and "新订单" in r.getMessage() for r in caplog.records)
     supplier = login("supplier_qingyuan", app.test_client())
     html = supplier.get("/").get_data(as_text=True)

@@ -9,11 +9,14 @@ from market.extensions import db as _db
 from tests.conftest import bearer_headers
 from tests.factories import make_product, user_by_email
 
-#: A one-line order through the operation, and what each further line may add.
-ONE_LINE = 8
+#: A one-line order through the operation, and what each further line may add. 9, not 8: the suppliers' new-order
+#: messages are now written by the placement itself (one INSERT … SELECT for all its orders, issue 17), so a
+#: rolled-back placement leaves none.
+ONE_LINE = 9
 PER_LINE = 2
 #: The whole `POST /api/v1/orders` of one line: the token read and its last use (written at most once a minute,
-#: here a new token's first), placing (8), the answer (from memory: none) and the notice after the commit (1).
+#: here a new token's first), placing (9, its suppliers' messages included), the answer (from memory: none); nothing
+#: after the commit (the e-mails go out from the outbox, `notifications deliver`).
 WHOLE_REQUEST = 11
 
 

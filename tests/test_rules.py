@@ -5,7 +5,6 @@ page that did not check it."""
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 
 import pytest
@@ -189,14 +188,23 @@ def test_the_register_operation_refuses_an_office(app, db, client, kind):
         assert db.session.scalar(select(User.id).where(User.email == "office@example.com")) is None
 
 
-# --- a new order's supplier is told by the operation, after the commit ---------------------------------------------
+# --- a new order's supplier is told by the operation, in its transaction (the message centre, issue 17) ----------
 
 
-def _mails(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "market.mail"]
+def _told_of_new_orders(app, db, people) -> list[str]:
+    """The references in the supplier's new-order messages."""
+    import json
+
+    from market.accounts.models import User
+    from market.notifications.models import Notification
+
+    with app.app_context():
+        return [json.loads(params)["reference"] for params in db.session.scalars(
+            select(Notification.params).join(User, User.id == Notification.recipient_id)
+            .where(Notification.kind == "order.placed", User.email == people["supplier_qingyuan"]))]
 
 
-def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, login, caplog):
+def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, login):
     from datetime import timedelta
 
     from market.i18n import local_today
@@ -211,49 +219,43 @@ def test_an_order_from_a_demand_notifies_its_supplier(app, db, people, client, l
                                                "expected_price": "70", "delivery_place": "市委机关食堂"})
     assert response.status_code == 302
     demand_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
-    with caplog.at_level(logging.INFO, logger="market.mail"):
-        response = post_form(client, f"/demands/{demand_id}/order/{product}", {"quantity": "200"},
-                             token_from=f"/demands/{demand_id}")
+    response = post_form(client, f"/demands/{demand_id}/order/{product}", {"quantity": "200"},
+                         token_from=f"/demands/{demand_id}")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     with app.app_context():
         order = db.session.scalar(select(Order))
         assert order.demand_id == demand_id
         reference = order.reference
-    told = [m for m in _mails(caplog) if people["supplier_qingyuan"] in m]
-    assert len(told) == 1 and reference in told[0]
+    assert _told_of_new_orders(app, db, people) == [reference]
 
 
-def test_an_order_over_the_api_notifies_its_supplier_once(app, db, people, caplog):
+def test_an_order_over_the_api_notifies_its_supplier_once(app, db, people):
     from tests.factories import make_product
 
     product = make_product(app, db, people, stock="100")
     client, headers = app.test_client(), _token(app, people["buyer_party"])
     body = {"client_token": "api-mail-1", "lines": [{"product_id": product, "quantity": "2"}]}
-    with caplog.at_level(logging.INFO, logger="market.mail"):
-        assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 201
-        assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 200  # the same token
-    assert len([m for m in _mails(caplog) if people["supplier_qingyuan"] in m]) == 1
+    assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 201
+    assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 200  # the same token
+    assert len(_told_of_new_orders(app, db, people)) == 1
 
 
-def test_a_rolled_back_placement_tells_no_one(app, db, people, caplog):
+def test_a_rolled_back_placement_tells_no_one(app, db, people):
     from market.accounts.models import User
     from market.orders import operations as ops
     from tests.factories import make_product
 
     product = make_product(app, db, people, stock="100")
-    with caplog.at_level(logging.INFO, logger="market.mail"):
-        with app.app_context(), app.test_request_context("/"):
-            buyer = db.session.scalar(select(User).where(User.email == people["buyer_party"]))
-            ops.place_order(buyer.organisation, buyer, [ops.LineRequest(product, "2")], "rolled-back")
-            db.session.rollback()
-            ops.tell_suppliers_of_new_orders()
-            assert _mails(caplog) == []
-            ops.place_order(buyer.organisation, buyer, [ops.LineRequest(product, "2")], "committed")
-            ops.tell_suppliers_of_new_orders()  # not committed yet: nothing
-            assert _mails(caplog) == []
-            db.session.commit()
-            ops.tell_suppliers_of_new_orders()
-    assert len([m for m in _mails(caplog) if people["supplier_qingyuan"] in m]) == 1
+    with app.app_context(), app.test_request_context("/"):
+        buyer = db.session.scalar(select(User).where(User.email == people["buyer_party"]))
+        ops.place_order(buyer.organisation, buyer, [ops.LineRequest(product, "2")], "rolled-back")
+        db.session.rollback()
+    assert _told_of_new_orders(app, db, people) == []
+    with app.app_context(), app.test_request_context("/"):
+        buyer = db.session.scalar(select(User).where(User.email == people["buyer_party"]))
+        ops.place_order(buyer.organisation, buyer, [ops.LineRequest(product, "2")], "committed")
+        db.session.commit()
+    assert len(_told_of_new_orders(app, db, people)) == 1
 
 
 # --- a token's last use is recorded for reads too -------------------------------------------------------------------

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
-from market.accounts.models import BuyerSystem, BuyerType, OrgKind, Role, SupplierType
+from market.accounts.models import MailPreference, BuyerSystem, BuyerType, OrgKind, Role, SupplierType
 from market.accounts.operations import PASSWORD_LENGTH, SELF_REGISTERING_KINDS
 from market.forms import BaseForm
 from market.i18n import localized_name
@@ -102,6 +102,8 @@ class ProfileForm(BaseForm):
         _l("Phone"),
         validators=[Optional(), Regexp(r"^[0-9+\- ]{7,20}$", message=_l("Enter a phone number of digits."))],
     )
+    mail_preference = SelectField(_l("Messages by e-mail"), choices=lambda: choices(MailPreference),
+                                  validators=[DataRequired()])
 
 
 class MemberForm(BaseForm):

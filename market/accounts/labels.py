@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from market.accounts.models import (ApiToken, BuyerSystem, BuyerType, Organisation, OrgKind, OrgStatus, Role,
+from market.accounts.models import (ApiToken, MailPreference, BuyerSystem, BuyerType, Organisation, OrgKind, OrgStatus, Role,
                                     SupplierType, User)
 from market.audit.labels import register_kind
 from market.labels import register_labels
@@ -19,6 +19,12 @@ register_labels(OrgKind, {
     OrgKind.FIRM: _l("Private firm"),
     OrgKind.FEDERATION: _l("Commerce federation"),
     OrgKind.CITY_OFFICE: _l("City office"),
+})
+
+register_labels(MailPreference, {
+    MailPreference.ALL: _l("All messages"),
+    MailPreference.ACTION: _l("Only messages that wait on me"),
+    MailPreference.NONE: _l("No e-mail"),
 })
 
 register_labels(OrgStatus, {

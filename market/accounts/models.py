@@ -62,6 +62,14 @@ class Role(enum.StrEnum):
     CONTRACTOR = "contractor"
 
 
+class MailPreference(enum.StrEnum):
+    """Which messages a person also gets by e-mail (the message centre always has them all)."""
+
+    ALL = "all"
+    ACTION = "action"  # only those that wait on the person
+    NONE = "none"
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
     #: Columns whose changes go to the audit log (see market/audit).
@@ -122,6 +130,9 @@ class User(UserMixin, db.Model):
     #: Preferred UI language (a key of LANGUAGES), None to follow the browser.
     locale: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(40))
+    #: Which messages are also sent by e-mail (`notifications deliver`).
+    mail_preference: Mapped[MailPreference] = mapped_column(enum_column(MailPreference, 10),
+                                                            default=MailPreference.ALL, server_default="all")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -11,10 +11,12 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from market.accounts import tokens
+from market.accounts import signals
 from market.accounts.models import (
     BuyerSystem,
     BuyerType,
     LoginSession,
+    MailPreference,
     Organisation,
     OrgKind,
     OrgStatus,
@@ -122,7 +124,9 @@ def register(*, org_fields: dict, email: str, name: str, password: str, phone: s
         raise AccountError(_("County and city offices are set up by the city office; they cannot register."), "kind")
     check_password(password)
     org = create_organisation(status=OrgStatus.PENDING, **org_fields)
-    return create_user(organisation=org, email=email, name=name, password=password, role=Role.MANAGER, phone=phone)
+    user = create_user(organisation=org, email=email, name=name, password=password, role=Role.MANAGER, phone=phone)
+    signals.organisation_registered.send(org)  # its reviewers get a message (market/notifications/accounts.py)
+    return user
 
 
 def _choice(enum_cls, value):
@@ -233,9 +237,11 @@ def _end_credentials(user: User, *, except_token: str | None = None) -> None:
     tokens.revoke_tokens_of(user)
 
 
-def update_profile(user: User, *, name: str, phone: str | None) -> None:
+def update_profile(user: User, *, name: str, phone: str | None, mail_preference: str | None = None) -> None:
     user.name = name.strip()
     user.phone = phone
+    if mail_preference is not None:
+        user.mail_preference = _choice(MailPreference, mail_preference)
     db.session.flush()
 
 
@@ -284,6 +290,7 @@ def review_organisation(org: Organisation, reviewer: User, *, approve: bool, rea
     # One decision, even when two people of the city office decide at the same moment.
     change_state(org, [OrgStatus.PENDING], OrgStatus.ACTIVE if approve else OrgStatus.REJECTED,
                  status_reason=None if approve else reason.strip(), reviewed_at=utcnow(), reviewed_by_id=reviewer.id)
+    signals.organisation_reviewed.send(org, approved=approve)
 
 
 def set_organisation_suspended(org: Organisation, *, suspended: bool, reason: str | None = None) -> None:

@@ -151,7 +151,8 @@ def profile():
     user = authorize(Action.EDIT, current_user._get_current_object())
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
-        ops.update_profile(user, name=form.name.data, phone=form.phone.data or None)
+        ops.update_profile(user, name=form.name.data, phone=form.phone.data or None,
+                           mail_preference=form.mail_preference.data)
         flash(_("The details of %(name)s are saved.", name=user.name), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)

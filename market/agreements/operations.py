@@ -21,6 +21,7 @@ from market.agreements.models import (
     DeliveryState,
     ScheduleKind,
 )
+from market.agreements import notices
 from market.agreements.terms import WEEKDAYS, LineTerms, Terms  # noqa: F401  (LineTerms: callers build terms here)
 from market import rules
 from market.catalog.models import Product
@@ -163,6 +164,7 @@ def amend(agreement: Agreement, user: User, terms: Terms) -> AgreementVersion:
     else:
         agreement.updated_at = now
     db.session.flush()
+    notices.tell_the_other(agreement, user, "agreement.amended")
     return version
 
 
@@ -246,8 +248,10 @@ def sign(agreement: Agreement, user: User, *, version: int | None = None, today:
     if terms.signed_by_both:
         change_state(agreement, [status], _status_on(terms, today or local_today()), in_force_version_id=terms.id,
                      updated_at=now)
+        notices.tell_the_other(agreement, user, "agreement.signed")
     elif agreement.in_force_version_id is None:
         change_state(agreement, [status], AgreementStatus.PROPOSED, updated_at=now)
+        notices.tell_the_other(agreement, user, "agreement.proposed")
     else:  # a change signed by one side: the terms in force stay so
         agreement.updated_at = now
     db.session.flush()
@@ -263,6 +267,7 @@ def terminate(agreement: Agreement, user: User, reason: str | None) -> None:
         raise AgreementError(_("The agreement has already ended."))
     change_state(agreement, [agreement.status], AgreementStatus.TERMINATED, terminated_at=utcnow(),
                  termination_reason=reason[:1000])
+    notices.tell_the_other(agreement, user, "agreement.terminated", reason=reason[:300])
 
 
 def _status_on(version: AgreementVersion, today: date) -> AgreementStatus:
@@ -369,4 +374,5 @@ def flag_unfilled(agreement: Agreement, due: date, problem: str) -> AgreementDel
                                  state=DeliveryState.UNFILLED, problem=problem[:300])
     db.session.add(delivery)
     db.session.flush()
+    notices.tell_both_unfilled(agreement, due, problem[:300])
     return delivery

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from market.accounts.models import Organisation, OrgKind, User
 from market.audit.operations import entry_row, insert_entries
+from market.catalog import notices
 from market.catalog import rules as product_rules
 from market.catalog.models import ListingStatus, Product, ProductPhoto, StockEntry, StockReason, SurveyRow, Unit
 from market.catalog.survey import checks as survey_checks
@@ -142,6 +143,7 @@ def submit_product(product: Product) -> None:
         raise RuleError(_("Only a draft or a returned listing can be submitted."))
     change_state(product, [ListingStatus.DRAFT, ListingStatus.RETURNED], ListingStatus.SUBMITTED,
                  submitted_at=utcnow(), return_reason=None)
+    notices.tell_of_submission(product)
 
 
 def review_product(product: Product, reviewer: User, *, approve: bool, reason: str | None = None) -> None:
@@ -158,6 +160,7 @@ def review_product(product: Product, reviewer: User, *, approve: bool, reason: s
     else:
         change_state(product, [ListingStatus.SUBMITTED], ListingStatus.RETURNED, return_reason=reason,
                      updated_at=now)
+    notices.tell_of_review(product)
 
 
 def withdraw_product(product: Product) -> None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from market import rules
 from market.accounts.models import OrgKind, User
 from market.catalog.models import Category, Unit
+from market.demands import notices, queries
 from market.demands.models import Demand, DemandStatus
 from market.extensions import db
 from market.i18n import local_today
@@ -43,6 +44,7 @@ def post_demand(user: User, *, product_name, category, quantity, unit, wanted_by
                     delivery_place=place[:300], note=(note or "").strip()[:500] or None, created_by_id=user.id)
     db.session.add(demand)
     db.session.flush()
+    notices.tell_of_matches(demand, len(queries.suggestions_for(demand, local_today())))
     return demand
 
 

@@ -9,6 +9,7 @@ from market.audit import queries as audit_queries
 from market.catalog import queries as catalog_queries
 from market.orders import queries as order_queries
 from market.home import bp
+from market.home import queries as home_queries
 from market.http import is_visitor, public_page, recent
 from market.pairing import queries as pairing
 from market.permissions import unapproved
@@ -60,5 +61,5 @@ def index():
     org = current_user.organisation
     if unapproved(current_user):  # its own profile and status, none of the dashboards' other organisations
         return render_template("accounts/awaiting_approval.html", org=org)
-    context = {"org": org, **_DASHBOARDS.get(org.kind, lambda _org: {})(org)}
+    context = {"org": org, "waiting": home_queries.waiting_on(org), **_DASHBOARDS.get(org.kind, lambda _org: {})(org)}
     return render_template(f"home/{org.kind.value}.html", **context)

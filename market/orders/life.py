@@ -17,6 +17,7 @@ from market.catalog.operations import move_stock
 from market.extensions import db
 from market.i18n import SHANGHAI
 from market.labels import label
+from market.orders import notices
 from market.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus
 from market.orders.rules import OrderError, WrongParty, WrongState, acting_party, action_text
 from market.state import change_state
@@ -103,6 +104,7 @@ def perform(order: Order, user: User, action: str, data: dict | None = None, *, 
             line.received_quantity = received[line.id]
     order.events.append(OrderEvent(actor_id=user.id, action=action, at=now, from_status=from_status,
                                    to_status=transition.to_state, note=note))
+    notices.tell_of_move(order, action, transition.party, note)  # the other party's message, in this transaction
     db.session.flush()
 
 

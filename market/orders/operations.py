@@ -8,7 +8,6 @@ errors, the limits)."""
 from market.orders.cart import add_to_cart, clear_cart, place_cart, remove_from_cart, set_cart_quantity
 from market.orders.life import TRANSITIONS, Transition, allowed_actions, on_order_ended, perform, release_order_stock
 from market.orders.placing import (
-    NEW_ORDERS,
     DeliveryRequest,
     DuplicateSubmission,
     LineRequest,
@@ -17,7 +16,6 @@ from market.orders.placing import (
     check_prices_seen,
     find_bulk_order,
     place_order,
-    tell_suppliers_of_new_orders,
 )
 from market.orders.rules import (
     BUYING_KINDS,
@@ -33,9 +31,9 @@ from market.orders.rules import (
 )
 
 __all__ = [
-    "BUYING_KINDS", "MAX_LINES", "NEW_ORDERS", "TRANSITIONS", "DeliveryRequest", "DuplicateSubmission", "LineRequest", "Missing",
+    "BUYING_KINDS", "MAX_LINES", "TRANSITIONS", "DeliveryRequest", "DuplicateSubmission", "LineRequest", "Missing",
     "NotABuyer", "OrderError", "PriceChanged", "Transition", "WrongParty", "WrongState", "add_to_cart",
     "allowed_actions", "check_line", "check_minimum_order", "check_prices_seen", "clear_cart", "ensure_can_buy",
     "find_bulk_order", "on_order_ended", "party_of", "perform", "place_cart", "place_order",
-    "release_order_stock", "remove_from_cart", "set_cart_quantity", "tell_suppliers_of_new_orders",
+    "release_order_stock", "remove_from_cart", "set_cart_quantity",
 ]

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from market import after_commit, rules
+from market import rules
 from market.accounts.models import Organisation, User
 from market.audit.operations import creation_row, insert_entries
 from market.catalog.models import Product, StockEntry, StockReason, Unit
@@ -29,8 +29,7 @@ from market.delivery.models import DeliveryAddress
 from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
 from market.labels import label
-from market import notify
-from market.orders import extras
+from market.orders import extras, notices
 from market.orders.models import BulkOrder, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
 from market.orders.rules import MAX_LINES, OrderError, check_minimum_order, ensure_can_buy
 from market.pairing.queries import county_id_for_buyer
@@ -156,8 +155,9 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     at least one address must choose one (DeliveryRequest.place: an agreement's place instead).
 
     Statements (tests/test_orders_statements.py): the token's bulk order; the products with their suppliers,
-    counties, the buyer's paired county and the chosen address (or whether the buyer has any); multi-row INSERTs of the orders, lines and events; one conditional
-    UPDATE per line; multi-row INSERTs of the ledger and audit entries: 8 for one line, one more per further line.
+    counties, the buyer's paired county and the chosen address (or whether the buyer has any); multi-row INSERTs
+    of the orders, lines and events; one conditional UPDATE per line; multi-row INSERTs of the ledger and audit
+    entries; one INSERT … SELECT of the suppliers' messages: 9 for one line, one more per further line.
     """
     token = (client_token or "").strip()
     if not token or len(token) > 64:
@@ -196,8 +196,7 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     insert_entries(db.session, [creation_row(order) for order in bulk.orders]
                    + [audit_row for _entry, audit_row in moved])
     extras.placed(bulk.orders, buyer, invoice=invoice)
-    for order in bulk.orders:
-        after_commit.queue(NEW_ORDERS, new_order(order))  # its supplier is told once the placement is committed
+    notices.tell_of_new_orders(bulk.orders)  # each supplier's message, written with the orders (one INSERT)
     return bulk, True
 
 
@@ -339,53 +338,3 @@ def _row(entry: StockEntry) -> dict:
     return {"product_id": entry.product_id, "delta": entry.delta, "balance_after": entry.balance_after,
             "reason": entry.reason, "note": entry.note, "actor_id": entry.actor_id, "order_id": entry.order_id,
             "created_at": utcnow()}
-
-
-#: The after-commit queue of placed orders whose suppliers are still to be told (market/after_commit.py).
-NEW_ORDERS = "orders.new"
-
-
-def new_order(order: Order) -> notify.NewOrder:
-    """What the supplier is told of `order`, from what is in memory (its lines and buyer)."""
-    return notify.NewOrder(order_id=order.id, supplier_id=order.supplier_id, reference=order.reference,
-                           buyer=order.buyer.name, total=order.total_amount,
-                           lines=tuple((line.product_name, line.quantity, line.unit_price) for line in order.lines),
-                           delivery=delivery_text(order))
-
-
-def delivery_text(order: Order) -> str:
-    """The order's delivery in words, for the supplier's notice: address, recipient and phone, day, note."""
-    parts = []
-    if order.delivery_address:
-        parts.append(_("Deliver to: %(address)s", address=" · ".join(
-            filter(None, [order.delivery_address, order.delivery_instructions]))))
-    if order.delivery_recipient:
-        parts.append(_("Recipient: %(name)s, %(phone)s", name=order.delivery_recipient, phone=order.delivery_phone))
-    if order.requested_delivery_date:
-        parts.append(_("Requested delivery date: %(day)s", day=order.requested_delivery_date.isoformat()))
-    if order.delivery_note:
-        parts.append(_("Note: %(note)s", note=order.delivery_note))
-    return "\n".join(parts)
-
-
-def tell_suppliers_of_new_orders() -> None:
-    """Tell each supplier of the orders committed placements made (after the request): never for a placement
-    that was rolled back, whichever path placed it (the cart, a demand, the API, the command line). The orders
-    were taken down while placing; only the suppliers' active people are read here, in one statement."""
-    orders = after_commit.take(NEW_ORDERS)
-    if not orders:
-        return
-    try:
-        recipients = defaultdict(list)
-        for organisation_id, email in db.session.execute(
-                select(User.organisation_id, User.email)
-                .where(User.organisation_id.in_({order.supplier_id for order in orders}), User.active.is_(True))
-                .order_by(User.id)):
-            recipients[organisation_id].append(email)
-        notify.tell_suppliers(orders, recipients)
-    except Exception:  # noqa: BLE001 (the orders are placed and answered: a notice that fails must not undo that)
-        log.exception("suppliers of orders %s could not be told", [order.order_id for order in orders])
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 (the connection is gone; the request's end releases it)
-            pass

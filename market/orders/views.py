@@ -108,13 +108,6 @@ def place():
     return redirect(url_for("orders.placed", bulk_id=bulk.id))
 
 
-@bp.after_app_request
-def tell_suppliers_of_new_orders(response):
-    """Suppliers hear of orders once the request that placed them (a page, the API) has committed."""
-    ops.tell_suppliers_of_new_orders()
-    return response
-
-
 @bp.route("/placed/<int:bulk_id>")
 @_buyer_only()
 def placed(bulk_id: int):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from market import after_commit, rules
 from market.accounts.models import User
 from market.extensions import db
+from market.payments import notices
 from market.i18n import money
 from market.orders.life import on_order_ended
 from market.orders.models import Order, OrderEvent, PaymentStatus
@@ -198,6 +199,7 @@ def _refund_succeeded(refund: Refund, provider_id: str | None) -> None:
         moved(order, (PaymentStatus.PAID,), PaymentStatus.REFUNDED, column="payment_status", updated_at=now)
     order.events.append(OrderEvent(action="refund", at=now, from_status=order.status, to_status=order.status,
                                    note=f"{refund.amount}", actor_id=refund.created_by_id))
+    notices.tell_of_refund(order, refund.amount)
     db.session.flush()
 
 

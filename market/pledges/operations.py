@@ -11,6 +11,7 @@ from market import rules
 from market.catalog.models import Category
 from market.rules import RuleError
 from market.extensions import db
+from market.pledges import notices
 from market.pledges.models import Pledge, PledgeMode, PledgeStatus
 from market.regions import queries as regions
 from market.state import change_state
@@ -41,6 +42,7 @@ def make_pledge(user: User, *, amount, mode, start_date: date | None, end_date: 
                     note=(note or "").strip()[:1000] or None, show_publicly=bool(show_publicly))
     db.session.add(pledge)
     db.session.flush()
+    notices.tell_of_pledge(pledge, firm.name)
     return pledge
 
 
@@ -56,3 +58,4 @@ def review_pledge(pledge: Pledge, reviewer: User, *, confirm: bool, reason: str 
     change_state(pledge, [PledgeStatus.SUBMITTED], PledgeStatus.CONFIRMED if confirm else PledgeStatus.RETURNED,
                  return_reason=None if confirm else reason.strip()[:1000], reviewed_by_id=reviewer.id,
                  reviewed_at=utcnow())
+    notices.tell_of_review(pledge)
