@@ -158,11 +158,13 @@ def test_home_page_query_counts(app, client, login, count_queries):
     login("buyer_party")
     with count_queries() as buyer:
         client.get("/")
-    assert buyer.n == 3, buyer.statements
+    # 3, plus the header's unread-message count and the "waiting on you" counts (one statement each).
+    assert buyer.n == 5, buyer.statements
     city = app.test_client()
     login("city", city)
     with count_queries() as office:
         city.get("/")
     # 5, plus what the recent audit entries name: one statement per kind of object shown (here organisations and
-    # people) and one for the organisations their actors acted for, however many entries there are.
-    assert office.n == 8, office.statements
+    # people) and one for the organisations their actors acted for, however many entries there are; and the
+    # unread count and the "waiting on you" counts.
+    assert office.n == 10, office.statements
