@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     from market.pledges import notices as _pledge_notices  # noqa: F401
     from market.agreements import notices as _agreement_notices  # noqa: F401
     from market.demands import notices as _demand_notices  # noqa: F401
+    from market.invoices import notices as _invoice_notices  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale

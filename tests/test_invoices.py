@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import bearer_headers, post_form
 from tests.factories import act_on_order, make_product, user_by_email
@@ -355,3 +356,15 @@ def test_api_records_an_invoice_with_json_or_multipart(app, db, people, client, 
     assert again.status_code in (409, 422)
     listed = client.get("/api/v1/invoice-details", headers=buyer).get_json()
     assert listed["items"][0]["taxpayer_number"] == CODE
+
+
+def test_an_issued_invoice_tells_the_buyer_once(app, db, people, ordered):
+    from market.accounts.models import User
+    from market.notifications.models import Notification
+
+    _deliver_and_pay(app, db, people, ordered)
+    _record(app, db, people["supplier_qingyuan"], ordered)
+    with app.app_context():
+        told = db.session.execute(select(User.email).join(Notification, Notification.recipient_id == User.id)
+                                  .where(Notification.kind == "invoice.issued")).scalars().all()
+    assert told == [people["buyer_party"]]

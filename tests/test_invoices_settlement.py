@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import post_form
 from tests.factories import act_on_order, make_product, place_order, user_by_email
@@ -124,10 +125,17 @@ def test_firms_have_no_deadline(app, db, people):
 def test_reminders_go_out_once(app, db, people, caplog):
     order_id = _accepted_order(app, db, people)
     runner = app.test_cli_runner()
-    assert "sent: 0" in runner.invoke(args=["payments", "remind-due"]).output  # 30 days left
+    assert "written: 0" in runner.invoke(args=["payments", "remind-due"]).output  # 30 days left
     _accepted_days_ago(app, db, order_id, 27)
-    assert "sent: 1" in runner.invoke(args=["payments", "remind-due"]).output
-    assert "sent: 0" in runner.invoke(args=["payments", "remind-due"]).output
+    assert "written: 1" in runner.invoke(args=["payments", "remind-due"]).output
+    assert "written: 0" in runner.invoke(args=["payments", "remind-due"]).output
+    from market.accounts.models import User
+    from market.notifications.models import Notification
+
+    with app.app_context():  # one message to the unit's people, through the message centre
+        told = db.session.execute(select(User.email).join(Notification, Notification.recipient_id == User.id)
+                                  .where(Notification.kind == "order.payment_due")).scalars().all()
+    assert told == [people["buyer_party"]]
     from market.invoices.models import Settlement
 
     with app.app_context():

@@ -65,6 +65,15 @@ def test_each_move_of_an_order_tells_the_other_party_once(app, db, people, order
     assert _told(app, db, kind) == [people[role]]
 
 
+def test_a_confirmation_with_another_date_tells_the_buyer_of_the_date(app, db, people, order_id):
+    from market.i18n import local_today
+
+    day = (local_today() + timedelta(days=6)).isoformat()
+    act_on_order(app, db, people["supplier_qingyuan"], order_id, "confirm", {"proposed_delivery_date": day})
+    assert _told(app, db, "order.date_proposed") == [people["buyer_party"]]
+    assert _told(app, db, "order.confirmed") == []  # one message, the one that says the date
+
+
 def test_a_refund_tells_the_buyer(app, db, people, order_id):
     from market.orders.models import Order, PaymentStatus
     from market.payments import refunds
@@ -358,5 +367,6 @@ def test_each_home_starts_with_what_waits_on_it(app, db, people, order_id, login
 
         org = user_by_email(db, people["city"]).organisation
         with count_queries() as counted:
-            [item] = waiting_on(org)
-        assert counted.n == 1 and item.count == 0
+            registrations, to_invoice = waiting_on(org)
+        assert counted.n == 1 and registrations.count == 0 and to_invoice.count == 0
+    assert "待开票订单</a>: <strong>0</strong>" in supplier

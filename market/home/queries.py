@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from market.accounts.models import Organisation, OrgKind, OrgStatus
 from market.catalog.models import ListingStatus, Product
 from market.extensions import db
+from market.invoices.queries import to_invoice_count
 from market.orders.models import Order, OrderStatus, PaymentStatus
 from market.pledges.models import Pledge, PledgeStatus
 
@@ -48,7 +49,16 @@ def _pending_registrations(where) -> tuple:
             "admin.organisations", {"status": "pending"})
 
 
+def _to_invoice(org: Organisation) -> list[tuple]:
+    """Orders paid but not invoiced that the organisation oversees (a supplier, a county office, the city)."""
+    return [(_l("Orders to invoice"), to_invoice_count(org), "invoices.to_invoice", {})]
+
+
 def _items(org: Organisation) -> list[tuple]:
+    return _for_kind(org) + (_to_invoice(org) if to_invoice_count(org) is not None else [])
+
+
+def _for_kind(org: Organisation) -> list[tuple]:
     kind = org.kind
     if kind in (OrgKind.SUPPLIER, OrgKind.BUYER):
         return _orders(org)

@@ -18,6 +18,7 @@ from market.audit.operations import record
 from market.extensions import db
 from market.i18n import local_today, money
 from market.invoices.details import InvoiceError
+from market.invoices import notices
 from market.invoices.models import Invoice, InvoiceKind, InvoiceRequest, InvoiceState
 from market.orders.models import Order, OrderEvent, OrderStatus
 from market.orders.rules import acting_party
@@ -131,7 +132,7 @@ def record_invoice(order: Order, user: User, *, number, issued_on: date | None, 
     db.session.flush()
     record(db.session, "invoices.create", invoice, {"number": [None, invoice.number],
                                                     "amount": [None, str(invoice.amount)]})
-    # The message centre's place: "invoice issued" to the buyer's people is written here, in this transaction.
+    notices.tell_of_invoice(order, invoice.number, invoice.amount)  # the buyer's message, in this transaction
     return invoice
 
 

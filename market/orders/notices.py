@@ -15,6 +15,8 @@ register_kind("order.placed.delivery",
               _l("New order %(reference)s from %(buyer)s, total ¥%(total)s, to deliver to %(address)s (%(recipient)s, "
                  "%(phone)s), requested for %(day)s: confirm it."), needs_action=True)
 register_kind("order.confirmed", _l("Order %(reference)s was confirmed by %(supplier)s."))
+register_kind("order.date_proposed", _l("Order %(reference)s was confirmed by %(supplier)s, who proposes to deliver "
+                                        "on %(day)s instead."))
 register_kind("order.rejected", _l("Order %(reference)s was rejected by %(supplier)s: %(reason)s"))
 register_kind("order.shipped", _l("Order %(reference)s was shipped by %(supplier)s: accept it when it arrives."),
               needs_action=True)
@@ -62,6 +64,10 @@ def tell_of_move(order: Order, action: str, acting_party: str, note: str | None)
     if action not in _TOLD:
         return
     kind, party = _TOLD[action]
+    if action == "confirm" and order.proposed_delivery_date is not None:
+        notify(PeopleOf(order.buyer_id), "order.date_proposed", _link(order), about=("order", order.id),
+               reference=order.reference, supplier=order.supplier.name, day=order.proposed_delivery_date.isoformat())
+        return
     notify(PeopleOf(order.buyer_id if party == "buyer" else order.supplier_id), kind, _link(order),
            about=("order", order.id), reference=order.reference, supplier=order.supplier.name,
            buyer=order.buyer.name, reason=note or "—", rating=order.rating or "")
