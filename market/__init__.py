@@ -120,9 +120,10 @@ def register_commands(app: Flask) -> None:
     from market.demo.cli import seed_demo_command
     from market.pairing.cli import geo_cli
     from market.notifications.cli import notifications_cli
+    from market.pledges.cli import pledges_cli
 
     for command in (orgs_cli, users_cli, geo_cli, bulletins_cli, payments_cli, agreements_cli, backup_command,
-                    seed_demo_command, notifications_cli):
+                    seed_demo_command, notifications_cli, pledges_cli):
         app.cli.add_command(command)
 
 

@@ -183,6 +183,22 @@ def test_a_reviewed_registration_tells_the_registrant(app, db, people, approve, 
 # --- pledges -------------------------------------------------------------------------------------------------------
 
 
+def test_an_overdue_pledge_tells_the_firm_and_the_federation_once(app, db, people):
+    from market.pledges import operations as pledge_ops
+
+    with app.app_context(), app.test_request_context("/"):
+        pledge = pledge_ops.make_pledge(user_by_email(db, people["firm"]), amount="1000", mode="buy_instead_of_help",
+                                        start_date=date(2020, 1, 1), end_date=date(2020, 6, 30))
+        db.session.flush()
+        pledge_ops.review_pledge(pledge, user_by_email(db, people["federation"]), confirm=True, reason=None)
+        db.session.commit()
+    runner = app.test_cli_runner()
+    assert "told: 1" in runner.invoke(args=["pledges", "remind-overdue"]).output
+    assert "told: 0" in runner.invoke(args=["pledges", "remind-overdue"]).output  # once
+    assert _told(app, db, "pledge.overdue") == [people["firm"]]
+    assert _told(app, db, "pledge.overdue.federation") == [people["federation"]]
+
+
 @pytest.mark.parametrize("confirm, kind", [(True, "pledge.confirmed"), (False, "pledge.returned")])
 def test_a_pledge_tells_the_federation_and_its_review_the_firm(app, db, people, confirm, kind):
     from market.pledges import operations as pledge_ops
