@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from market import rules
 from market.catalog.models import Category, LinkageMode, Unit
-from market.rules import RuleError, read_decimal, quantity
+from market.rules import RuleError, read_decimal, quantity, text
 
 #: Product input limits, read by the product form and the API's parser alike: the longest text each field holds
 #: (its column's length), the shelf-life range in days, and what a new product gets for a field left out.
@@ -36,23 +36,6 @@ def with_field(field: str, read: Callable, value, **kwargs):
         return read(value, **kwargs)
     except RuleError as error:
         raise RuleError(error.message, field) from None
-
-
-def text(value, limit: int, field: str, *, required: str | None = None) -> str | None:
-    """Text without surrounding spaces, at most `limit` characters; blank is None, or refused with the message
-    `required` when given."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise RuleError(_("Expected text."), field)
-    value = value.strip()
-    if not value:
-        if required:
-            raise RuleError(required, field)
-        return None
-    if len(value) > limit:
-        raise RuleError(_("At most %(max)d characters (this has %(length)d).", max=limit, length=len(value)), field)
-    return value
 
 
 def member(cls: type[enum.Enum], value, field: str, *, nullable: bool = False):
