@@ -368,3 +368,12 @@ def test_an_issued_invoice_tells_the_buyer_once(app, db, people, ordered):
         told = db.session.execute(select(User.email).join(Notification, Notification.recipient_id == User.id)
                                   .where(Notification.kind == "invoice.issued")).scalars().all()
     assert told == [people["buyer_party"]]
+
+
+def test_the_order_history_says_the_invoice_in_words(app, db, people, ordered, client, login):
+    _deliver_and_pay(app, db, people, ordered)
+    _record(app, db, people["supplier_qingyuan"], ordered)
+    page = login("buyer_party").get(f"/orders/{ordered}").get_data(as_text=True)
+    history = page[page.index('<ul class="list">'):]
+    assert "已登记发票" in history
+    assert "21000001 ¥100.00" in history and " invoice " not in history
