@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from market.demands import permissions as _demand_rules  # noqa: F401
     from market.pledges import permissions as _pledge_rules  # noqa: F401
     from market.invoices import permissions as _invoice_rules  # noqa: F401
+    from market.rounds import permissions as _round_rules  # noqa: F401
     from market.accounts import labels as _account_labels  # noqa: F401  (registers its enums' names)
     from market.catalog import labels as _catalog_labels  # noqa: F401
     from market.orders import labels as _order_labels  # noqa: F401
@@ -103,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
     for name in ("home", "accounts", "notifications", "delivery", "admin", "catalog", "bulletins", "orders", "pairing",
-                 "payments", "invoices", "shares", "demands", "tallies", "agreements", "pledges", "reports", "api"):
+                 "payments", "invoices", "shares", "demands", "tallies", "agreements", "rounds", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)

@@ -8,6 +8,11 @@ People of an organisation that is not approved (pending, rejected or suspended, 
 profile and what an anonymous visitor sees, nothing else: `decide` hides everything else from them, and
 `may_open` (the one gate for pages and the API, see `approval_gate` and `market.api.auth`) lets them open only
 the endpoints in `OPEN_TO_UNAPPROVED`.
+
+Staff members of a unit (role `staff`, measure 5.3) are kept the same way from everything of their unit but its
+purchase rounds: they open only the public endpoints, their own profile and what the features they use register
+with `open_to_staff`; `decide` hides from them every object whose model's rule was not registered with
+`staff=True` (such a rule then answers for staff itself).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.accounts.models import Organisation, OrgKind, OrgStatus, Role, User
 
 
 class Action(enum.StrEnum):
@@ -30,6 +35,7 @@ class Action(enum.StrEnum):
     RESET_PASSWORD = "reset_password"
     MANAGE_MEMBERS = "manage_members"
     VIEW_LEDGER = "view_ledger"  # the stock ledger of a product
+    HAND_OUT = "hand_out"  # record a staff round's money received and goods handed out
 
 
 class Decision(enum.Enum):
@@ -42,13 +48,18 @@ Rule = Callable[[User, Action, object], Decision]
 _RULES: dict[type, Rule] = {}
 #: For models some of whose objects anyone may view (published products): model -> predicate.
 _PUBLIC: dict[type, Callable[[object], bool]] = {}
+#: Models whose rule decides for staff members too (purchase rounds and sign-ups); others hide from staff.
+_STAFF_MODELS: set[type] = set()
 
 
-def rule(model: type, *, public: Callable[[object], bool] | None = None) -> Callable[[Rule], Rule]:
+def rule(model: type, *, public: Callable[[object], bool] | None = None,
+         staff: bool = False) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         _RULES[model] = fn
         if public is not None:
             _PUBLIC[model] = public
+        if staff:
+            _STAFF_MODELS.add(model)
         return fn
 
     return register
@@ -70,6 +81,24 @@ OPEN_TO_UNAPPROVED = frozenset({
 })
 
 
+#: Endpoints a staff member may open beyond the public ones and their own profile: each feature staff use
+#: registers its own with `open_to_staff` (purchase rounds, messages).
+OPEN_TO_STAFF: set[str] = (set(OPEN_TO_UNAPPROVED) - {"accounts.members", "admin.organisation"}) | {
+    "accounts.api_tokens", "accounts.revoke_api_token", "accounts.confirm_revoke_api_token",
+    # their own messages (only those addressed to them by name reach staff: market.notifications)
+    "notifications.index", "notifications.open_message", "notifications.read_all", "api.notifications",
+    "api.read_notification"}
+
+
+def open_to_staff(*endpoints: str) -> None:
+    OPEN_TO_STAFF.update(endpoints)
+
+
+def is_staff(user) -> bool:
+    """A staff member of a unit (not a visitor): sees its purchase rounds and its own sign-ups only."""
+    return getattr(user, "role", None) == Role.STAFF
+
+
 def unapproved(user) -> bool:
     """True for a person (not a visitor) whose organisation is pending, rejected or suspended. Not through
     `is_authenticated`: Flask-Login derives that from `is_active`, which is False for the last two."""
@@ -79,7 +108,11 @@ def unapproved(user) -> bool:
 
 def may_open(user, endpoint: str | None) -> bool:
     """Whether the user may open this page or API endpoint at all (object rules are `decide`'s)."""
-    return not unapproved(user) or endpoint in OPEN_TO_UNAPPROVED
+    if unapproved(user):
+        return endpoint in OPEN_TO_UNAPPROVED
+    if is_staff(user):
+        return endpoint in OPEN_TO_STAFF
+    return True
 
 
 def _decide_anonymous(action: Action, obj) -> Decision:
@@ -103,6 +136,8 @@ def decide(user: User, action: Action, obj) -> Decision:
         return _decide_unapproved(user, action, obj)
     if user is None or not user.is_authenticated:
         return _decide_anonymous(action, obj)
+    if is_staff(user) and type(obj) not in _STAFF_MODELS:
+        return _decide_unapproved(user, action, obj)  # own profile; otherwise what a visitor may
     for model in type(obj).__mro__:
         if model in _RULES:
             return _RULES[model](user, action, obj)
@@ -159,7 +194,20 @@ def approval_gate():
         return None
     if may_open(current_user, request.endpoint):
         return None
+    if is_staff(current_user) and not unapproved(current_user):
+        return staff_only_page()
     return awaiting_approval_page()
+
+
+def staff_only_page():
+    """What a staff member gets on a page of the unit's buying: a plain refusal with the way to its rounds
+    (403; nothing of the page asked for is read)."""
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    return render_template("error.html", code=403, message=_(
+        "Staff members see their unit's purchase rounds and their own sign-ups; this page is for the unit's "
+        "buyers.")), 403
 
 
 def _is_city(user: User) -> bool:

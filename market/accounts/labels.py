@@ -60,6 +60,7 @@ register_labels(Role, {
     Role.MEMBER: _l("Member"),
     Role.MANAGER: _l("Manager"),
     Role.CONTRACTOR: _l("Canteen contractor"),
+    Role.STAFF: _l("Staff member"),
 })
 
 # --- in the audit log ----------------------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     #: The contractor running an outsourced canteen: orders for the unit, manages nothing.
     CONTRACTOR = "contractor"
+    #: A member of the unit's staff (干部职工): joins its purchase rounds and sees its own sign-ups, nothing of the
+    #: unit's canteen orders, agreements or money (measure 5.3; `market.permissions`).
+    STAFF = "staff"
 
 
 class MailPreference(enum.StrEnum):
@@ -130,6 +133,8 @@ class User(UserMixin, db.Model):
     #: Preferred UI language (a key of LANGUAGES), None to follow the browser.
     locale: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(40))
+    #: The department of a staff member (for hand-out lists and rounds), as the unit names it.
+    department: Mapped[str | None] = mapped_column(String(80))
     #: Which messages are also sent by e-mail (`notifications deliver`).
     mail_preference: Mapped[MailPreference] = mapped_column(enum_column(MailPreference, 10),
                                                             default=MailPreference.ALL, server_default="all")
@@ -159,6 +164,10 @@ class User(UserMixin, db.Model):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == Role.STAFF
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -32,6 +32,7 @@ from market.i18n import SHANGHAI, local_today
 from market.labels import label
 from market.orders import operations as orders
 from market.orders.rules import check_minimum_order, party_of
+from market.orders.models import OrderSource
 from market.state import StateConflict, change_state
 from market.types import utcnow
 
@@ -361,7 +362,7 @@ def place_delivery(agreement: Agreement, due: date, *, now: datetime | None = No
     delivery = orders.DeliveryRequest(place=version.delivery_place or agreement.buyer.name,
                                       requested_date=due if due >= day else None)
     bulk, _created = orders.place_order(agreement.buyer, None, lines, f"agreement-{agreement.id}-{due.isoformat()}",
-                                        now=now, delivery=delivery)
+                                        now=now, delivery=delivery, source=OrderSource.AGREEMENT)
     delivery = AgreementDelivery(agreement_id=agreement.id, version_id=version.id, due_date=due,
                                  state=DeliveryState.ORDERED, order_id=bulk.orders[0].id)
     db.session.add(delivery)

@@ -11,7 +11,7 @@ from flask_login import AnonymousUserMixin, current_user
 
 from market.accounts.tokens import user_for_token
 from market.api import bp
-from market.permissions import Action, Decision, decide, may_open
+from market.permissions import Action, Decision, decide, is_staff, may_open, unapproved
 from market.problems import ApiProblem
 
 
@@ -44,6 +44,9 @@ def refusal_for(user) -> ApiProblem | None:
     """Why this person may not use the API here, or None: the same gate as the pages (an organisation that is
     not approved reaches only the public endpoints), and a temporary password must first be changed on the
     pages (every call with a token answers 403 until then, and no token is issued for it)."""
+    if not may_open(user, request.endpoint) and is_staff(user) and not unapproved(user):
+        return ApiProblem(403, _("Staff members reach their unit's purchase rounds and their own sign-ups only."),
+                          slug="staff-only", title=_("Staff member"))
     if not may_open(user, request.endpoint):
         return ApiProblem(403, _("Your organisation awaits approval, was returned or is suspended: until it is "
                                  "approved you see only your own profile and the public catalog."),

@@ -14,6 +14,7 @@ from market.delivery.models import DeliveryAddress
 from market.invoices import queries as invoice_queries
 from market.invoices.models import Invoice, InvoiceDetails
 from market.orders.models import Order
+from market.rounds.models import PurchaseRound
 from market.shares.models import ReservedShare
 from market.demands.models import Demand
 from market.regions.models import County
@@ -203,3 +204,18 @@ def pledge_json(row, today: date) -> dict:
             "county": pledge.county.code if pledge.county else None,
             "category": pledge.category.value if pledge.category else None,
             "fulfilled": dec(row.fulfilled), "percent": dec(row.percent), "overdue": row.overdue(today)}
+
+
+def round_json(purchase_round: PurchaseRound, now: datetime) -> dict:
+    """A purchase round as the API shows it to the people of its unit (`status` as they see it: an open round past
+    its closing time is `closed`)."""
+    return {
+        "id": purchase_round.id, "title": purchase_round.title, "status": purchase_round.status_at(now).value,
+        "closes_at": moment(purchase_round.closes_at), "pickup_day": day(purchase_round.pickup_day),
+        "pickup_places": purchase_round.places, "payment_mode": purchase_round.payment_mode.value,
+        "products": [{"product_id": item.product_id, "name": item.product_name, "unit": item.unit.value,
+                      "price": dec(item.price), "per_person_limit": dec(item.per_person_limit),
+                      "signed_quantity": dec(item.signed_quantity)} for item in purchase_round.products],
+        "orders": ([order.reference for order in purchase_round.bulk_order.orders]
+                   if purchase_round.bulk_order is not None else []),
+    }

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, insert, literal, or_, select, union_all, update
+from sqlalchemy import Integer, String, Text, and_, insert, literal, or_, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from market.accounts.models import Organisation, OrgKind, OrgStatus, User
+from market.accounts.models import Organisation, OrgKind, OrgStatus, Role, User
 from market.extensions import db
 from market.notifications.models import MailState, Notification
 from market.notifications.registry import KINDS
@@ -88,15 +88,18 @@ def _select(notice: Notice, now: datetime):
     user_ids = sorted({r.id for r in recipients if isinstance(r, User)})
     offices = [r for r in recipients if isinstance(r, Office)]
     who = []
+    # An organisation's messages (its orders, money, agreements) are not for its staff members, who only join
+    # purchase rounds: they get only what is addressed to them by name.
+    not_staff = User.role != Role.STAFF
     if org_ids:
-        who.append(User.organisation_id.in_(org_ids))
+        who.append(and_(User.organisation_id.in_(org_ids), not_staff))
     if user_ids:
         who.append(User.id.in_(user_ids))
     for office in offices:
         where = [Organisation.kind == office.kind, Organisation.status == OrgStatus.ACTIVE]
         if office.county_id is not None:
             where.append(Organisation.county_id == office.county_id)
-        who.append(User.organisation_id.in_(select(Organisation.id).where(*where)))
+        who.append(and_(User.organisation_id.in_(select(Organisation.id).where(*where)), not_staff))
     if not who:
         return None
     endpoint, args, path = _link(notice.link)

@@ -50,6 +50,15 @@ class PaymentStatus(enum.StrEnum):
     REFUNDED = "refunded"
 
 
+class OrderSource(enum.StrEnum):
+    """How an order came about, for the channels totals are split by (with the buyer's kind: a firm's orders are
+    the channel "firm" whatever their source; `market.reports.queries.channel_of`)."""
+
+    CART = "cart"  # a canteen's cart, the order form, the API or a demand's suggestion
+    AGREEMENT = "agreement"  # a supply agreement's scheduled delivery
+    STAFF_ROUND = "staff_round"  # a unit's staff purchase round, closed into one order (measure 5.3)
+
+
 #: States in which an order has been accepted by the buyer (for what counts toward totals).
 ACCEPTED_STATES = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
 
@@ -148,6 +157,9 @@ class Order(db.Model):
     delivery_note: Mapped[str | None] = mapped_column(Text)
     #: Another day the supplier proposed when confirming (None: the requested day stands).
     proposed_delivery_date: Mapped[date | None] = mapped_column(Date)
+    #: How it came about (a cart, an agreement's delivery, a staff purchase round).
+    source: Mapped[OrderSource] = mapped_column(enum_column(OrderSource, 20), default=OrderSource.CART,
+                                                server_default=OrderSource.CART.value)
     #: The demand post this order answers, when the buyer made it from a matching suggestion.
     demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="SET NULL"))
     #: Moves on every change; drives ETags of order pages.

@@ -30,7 +30,15 @@ from market.extensions import db
 from market.i18n import SHANGHAI, local_today, money
 from market.labels import label
 from market.orders import extras, notices
-from market.orders.models import BulkOrder, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
+from market.orders.models import (
+    BulkOrder,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+    PaymentStatus,
+)
 from market.orders.rules import MAX_LINES, OrderError, check_minimum_order, ensure_can_buy
 from market.pairing.queries import county_id_for_buyer
 from market.types import utcnow
@@ -144,7 +152,8 @@ def _check_lines(lines: list[LineRequest]) -> None:
 
 def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest], client_token: str,
                 *, now: datetime | None = None, demand_id: int | None = None,
-                delivery: DeliveryRequest | None = None, invoice=None) -> tuple[BulkOrder, bool]:
+                delivery: DeliveryRequest | None = None, invoice=None,
+                source: OrderSource = OrderSource.CART) -> tuple[BulkOrder, bool]:
     """Place a cart as one order per supplier; returns (bulk order, created?).
 
     The same `client_token` again returns the first placement instead of ordering twice. `invoice` (optional:
@@ -152,7 +161,8 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     Raises OrderError (StockShortage for stock) and then the caller must roll back.
 
     `delivery` (the address chosen, the day and a note) is copied into every order of the placement; a buyer with
-    at least one address must choose one (DeliveryRequest.place: an agreement's place instead).
+    at least one address must choose one (DeliveryRequest.place: an agreement's place instead). `source` says how
+    the orders came about (an agreement's delivery, a staff round), for the channels totals are split by.
 
     Statements (tests/test_orders_statements.py): the token's bulk order; the products with their suppliers,
     counties, the buyer's paired county and the chosen address (or whether the buyer has any); multi-row INSERTs
@@ -186,7 +196,7 @@ def place_order(buyer: Organisation, user: User | None, lines: list[LineRequest]
     references = {supplier_id: _reference(bulk, index, day)
                   for index, supplier_id in enumerate(sorted({product.supplier_id for product, _qty in checked}), 1)}
     orders = _insert_orders(bulk, buyer, user, checked, agreed, now, day, demand_id, paired_county_id, references,
-                            delivery_values)
+                            {**delivery_values, "source": source})
     # Stock last, so its row locks are held the shortest time, in one fixed order (product id) across all
     # suppliers: no two placements wait on each other in a cycle.
     moved = [stock_moved(product, -qty, StockReason.ORDER_RESERVED, actor=user,
