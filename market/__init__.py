@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     from market.pairing import labels as _pairing_labels  # noqa: F401  (and what the audit log says of them)
     from market.demands import labels as _demand_labels  # noqa: F401
     from market.bulletins import labels as _bulletin_labels  # noqa: F401
+    from market.rounds import labels as _round_labels  # noqa: F401
     from market.notifications import accounts as _account_notices  # noqa: F401  (registers message kinds)
     from market.orders import notices as _order_notices  # noqa: F401
     from market.catalog import notices as _catalog_notices  # noqa: F401

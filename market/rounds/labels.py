@@ -1,0 +1,41 @@
+"""Human names of the enum values of purchase rounds, and what the audit log says of them (imported by the app
+factory and by this feature's forms)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from market.audit.labels import register_kind
+from market.labels import register_labels
+from market.rounds.models import Fairness, NameDisplay, PaymentMode, PurchaseRound, RoundStatus
+
+register_labels(RoundStatus, {
+    RoundStatus.OPEN: _l("Open for sign-ups"),
+    RoundStatus.CLOSED: _l("Sign-ups closed"),
+    RoundStatus.ORDERED: _l("Ordered"),
+    RoundStatus.DELIVERED: _l("Delivered"),
+})
+
+register_labels(PaymentMode, {
+    PaymentMode.IN_PERSON: _l("Paid in person to the unit"),
+    PaymentMode.ONLINE: _l("Each pays their share online"),
+})
+
+register_labels(NameDisplay, {
+    NameDisplay.FULL: _l("Full names"),
+    NameDisplay.SURNAME: _l("Surnames only"),
+    NameDisplay.HIDDEN: _l("No names"),
+})
+
+register_labels(Fairness, {
+    Fairness.FIRST_COME: _l("First come, first served"),
+    Fairness.PRO_RATA: _l("In proportion to what each asked"),
+})
+
+register_kind(
+    PurchaseRound, _l("Staff purchase round"), name=lambda purchase_round: purchase_round.title,
+    url=lambda purchase_round: url_for("rounds.detail", round_id=purchase_round.id),
+    actions={"create": _l("opened a staff purchase round"), "update": _l("changed a staff purchase round")},
+    fields={"status": (_l("Status"), RoundStatus), "closes_at": (_l("Closes at"), "datetime"),
+            "title": (_l("Title"), "text")})
