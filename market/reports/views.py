@@ -13,6 +13,7 @@ from market.catalog.queries import county_totals
 from market.http import is_visitor, public_page, recent
 from market.i18n import local_today, localized_name, money
 from market.labels import label
+from market.orders.channels import CHANNELS
 from market.shares.queries import shares_with_progress
 from market.permissions import kind_required
 from market.pledges import queries as pledge_queries
@@ -80,10 +81,11 @@ def city():
 
 
 def city_context() -> dict:
-    """The city office's totals: by county, by pairing, by kind of canteen, reserved shares, stranded produce
-    left, households reached and produce cleared month by month, with their charts."""
+    """The city office's totals: by channel, by county and by pairing (with the channels side by side), by kind of
+    canteen, reserved shares, stranded produce left, households reached and produce cleared month by month, with
+    their charts."""
     today = local_today()
-    by_county = queries.totals("county")
+    by_county = queries.totals("county", split=True)
     canteens = queries.canteen_types()
     for row in canteens:
         row["label"] = label(BuyerType(row["key"])) if row["key"] in BuyerType.__members__.values() else _("Private firm")
@@ -95,6 +97,7 @@ def city_context() -> dict:
     names = _county_names()
     return dict(
         by_county=by_county, pairs=queries.system_pairs(), canteens=canteens, note=note,
+        by_channel=queries.totals("channel"), channels=CHANNELS,
         shares=shares_with_progress(today.year), year=today.year,
         stranded=county_totals(today), households=queries.households_reached(), cleared=cleared,
         county_chart=_svg(charts.bar_chart(_("Purchases by county"), [(i["label"], i["amount"])
