@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import String, case, extract, func, select, type_coerce
 
 from sqlalchemy.orm import aliased
 
@@ -25,7 +25,8 @@ Buyer = aliased(Organisation)
 GROUPINGS = ("county", "system", "firm", "month", "category", "channel")
 
 
-def totals(by: str, *, buyer_kind: OrgKind | None = None, split: bool = False) -> dict:
+def totals(by: str, *, buyer_kind: OrgKind | None = None, split: bool = False, county_id: int | None = None,
+           year: int | None = None) -> dict:
     """Every group at once: {"items": [{key, label, amount, orders}], "total_amount"}.
 
     Counts only orders that are paid and accepted (Order.counted_clause), each for its counted value (its total
@@ -34,7 +35,8 @@ def totals(by: str, *, buyer_kind: OrgKind | None = None, split: bool = False) -
     `firm` lists private firms only. `channel` (`market.orders.channels`) lists the four channels in their fixed
     order (canteen, staff_round, agreement, firm), each present even when nothing counted in it, so a reader
     always finds the same four keys. `split` (not for category) adds to each item `channels`: its amount in each
-    channel, read in the same statement, and to the result `channel_totals`.
+    channel, read in the same statement, and to the result `channel_totals`. `county_id` and `year` (not for
+    category) keep the purchases from one county's suppliers, placed in one year.
     """
     if by not in GROUPINGS:
         raise ValueError(by)
@@ -47,6 +49,10 @@ def totals(by: str, *, buyer_kind: OrgKind | None = None, split: bool = False) -
     base = select(*values).join(Buyer, Buyer.id == Order.buyer_id).where(Order.counted_clause())
     if buyer_kind is not None:
         base = base.where(Buyer.kind == buyer_kind)
+    if county_id is not None:
+        base = base.where(Order.county_id == county_id)
+    if year is not None:
+        base = base.where(extract("year", Order.placed_on) == year)
     if by == "county":
         stmt = base.add_columns(County.code, County).join(County, County.id == Order.county_id) \
             .group_by(County.id, County.code).order_by(County.sort_order)
