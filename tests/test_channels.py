@@ -252,3 +252,28 @@ def test_the_county_office_sees_purchases_from_its_county_by_channel(app, db, pe
     assert login("buyer_party", app.test_client()).get("/reports/county").status_code == 403
     assert client.get("/reports/county?year=99999999999999999999").status_code == 404  # bounded, never a 500
     assert "¥0.00" in client.get("/reports/county?year=2019").get_data(as_text=True)
+
+
+def test_staff_purchases_count_for_households_reached_and_produce_cleared(app, db, people):
+    """Households reached and stranded produce cleared count every channel, staff purchase rounds included."""
+    from market.orders.models import OrderSource
+    from market.reports import queries
+    from tests.factories import stranded_product
+
+    fungus = stranded_product(app, db, people, "stranded fungus", households_linked=7, price=Decimal("50.00"),
+                              stock="100")
+    order_id = _place(app, db, people["buyer_party"], fungus, "2", "s", OrderSource.STAFF_ROUND)
+    with app.app_context(), app.test_request_context("/"):
+        assert queries.households_reached() == 0  # not counted yet
+    _count(app, db, people, order_id, people["buyer_party"], "supplier_qingyuan")
+    with app.app_context(), app.test_request_context("/"):
+        assert queries.households_reached() == 7
+        assert sum(r["amount"] for r in queries.cleared_by_county_month()) == Decimal("100.00")
+        assert {i["key"]: i["amount"] for i in queries.totals("channel")["items"]}["staff_round"] == Decimal("100.00")
+
+
+def test_the_city_office_tallies_show_the_channels(app, db, people, world, login):
+    html = _english(login("city", app.test_client())).get("/pairing/tallies").get_data(as_text=True)
+    systems = html.split('class="tally-systems"')[1].split("</table>")[0]
+    assert "Staff purchases" in systems and "¥500.00" in systems and "¥1,000.00" in systems
+    assert "What your unit bought" not in html
