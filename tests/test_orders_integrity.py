@@ -266,7 +266,7 @@ def test_a_shared_declaration_counts_a_unit_only_once_it_accepts(app, db, people
     with app.app_context():
         decl = declaration(_user(db, people["buyer_party"]).organisation, 2020)
         assert decl.covered_units == []
-        assert share_progress(decl, {school_id: Decimal("500.00")})["bought"] == Decimal("0.00")
+        assert share_progress(decl, {school_id: (Decimal("500.00"), Decimal("0.00"))})["bought"] == Decimal("0.00")
         coverage_id = db.session.scalar(select(ShareCoverage.id))
     school = login("buyer_school", app.test_client())
     page = school.get("/orders/reserved-share?year=2020").get_data(as_text=True)
@@ -276,7 +276,7 @@ def test_a_shared_declaration_counts_a_unit_only_once_it_accepts(app, db, people
     with app.app_context():
         decl = declaration(_user(db, people["buyer_party"]).organisation, 2020)
         assert [u.id for u in decl.covered_units] == [school_id]
-        assert share_progress(decl, {school_id: Decimal("500.00")})["bought"] == Decimal("500.00")
+        assert share_progress(decl, {school_id: (Decimal("500.00"), Decimal("0.00"))})["bought"] == Decimal("500.00")
     # Only the covered unit answers: the declaring unit cannot accept for it.
     assert post_form(client, f"/orders/reserved-share/coverage/{coverage_id}/decline", {},
                      token_from="/").status_code == 404

@@ -226,7 +226,10 @@ def spec() -> dict:
             "buyer": {"type": "object"}, "year": {"type": "integer"},
             "canteen_mode": {"type": "string", "enum": [m.value for m in CanteenMode]},
             "canteen_spending": DECIMAL, "share_percent": DECIMAL, "reserved_amount": DECIMAL,
-            "counted_amount": DECIMAL, "covered_units": {"type": "array", "items": {"type": "integer"}}}},
+            "counted_amount": DECIMAL,
+            "staff_purchases_amount": dict(DECIMAL, description="Counted staff purchase rounds of the unit and the "
+                                           "units covered: not part of counted_amount (not the canteen's buying)."),
+            "covered_units": {"type": "array", "items": {"type": "integer"}}}},
         "Agreement": {"type": "object", "required": ["id", "status", "buyer", "supplier", "lines"], "properties": {
             "id": {"type": "integer"}, "status": {"type": "string"}, "buyer": {"type": "object"},
             "supplier": {"type": "object"}, "version": {"type": "integer"}, "schedule_kind": {"type": "string"},
@@ -361,9 +364,13 @@ def spec() -> dict:
             "responses": _responses({"200": _json(_list("ReservedShare"))}, 401, 403, 422)}},
         "/api/v1/reports/totals": {"get": {
             "summary": "Totals of counted orders (paid and accepted), every group at once.",
+            "description": "by=channel gives the four channels, each present even when zero, in this order: "
+                           "canteen (a budget unit's own buying), staff_round (its staff purchase rounds), "
+                           "agreement (supply agreements' deliveries), firm (private firms, whatever the source). "
+                           "Every grouping but firm adds up to the same total_amount.",
             "operationId": "reportTotals", "security": SECURED,
             "parameters": [{"name": "by", "in": "query", "schema": {
-                "type": "string", "enum": ["county", "system", "firm", "month", "category"]}}],
+                "type": "string", "enum": ["county", "system", "firm", "month", "category", "channel"]}}],
             "responses": _responses({"200": _json(_ref("Totals"))}, 401, 403, 422)}},
     }
     return {

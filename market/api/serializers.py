@@ -157,11 +157,12 @@ def stock_entry_json(entry: StockEntry, product: Product) -> dict:
 
 
 def reserved_share_json(decl: ReservedShare, progress: dict) -> dict:
-    """A declaration with its progress (`orders.queries.share_progress`: reserved and bought, counted only)."""
+    """A declaration with its progress (`shares.queries.share_progress`: reserved and bought, counted only; staff
+    purchase rounds do not count toward the reserved share and are given beside)."""
     return {"buyer": {"id": decl.buyer_id, "name": decl.buyer.name}, "year": decl.year,
             "canteen_mode": decl.canteen_mode.value, "canteen_spending": dec(decl.canteen_spending),
             "share_percent": dec(decl.share_percent), "reserved_amount": dec(progress["reserved"]),
-            "counted_amount": dec(progress["bought"]),
+            "counted_amount": dec(progress["bought"]), "staff_purchases_amount": dec(progress["staff"]),
             "covered_units": [u.id for u in decl.covered_units]}
 
 

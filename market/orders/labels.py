@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from market.audit.labels import register_kind
 from market.labels import label, register_labels
+from market.orders.channels import Channel
 from market.orders.models import Order, OrderStatus, PaymentStatus
 
 register_labels(OrderStatus, {
@@ -28,6 +29,14 @@ register_labels(PaymentStatus, {
     PaymentStatus.UNPAID: _l("Unpaid"),
     PaymentStatus.PAID: _l("Paid"),
     PaymentStatus.REFUNDED: _l("Refunded"),
+})
+
+#: The channels totals are split by (`market.orders.channels`).
+register_labels(Channel, {
+    Channel.CANTEEN: _l("Canteen"),
+    Channel.STAFF_ROUND: _l("Staff purchases"),
+    Channel.AGREEMENT: _l("Supply agreements"),
+    Channel.FIRM: _l("Private firms"),
 })
 
 # --- in the audit log ----------------------------------------------------------------------------------------------

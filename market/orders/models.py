@@ -52,7 +52,7 @@ class PaymentStatus(enum.StrEnum):
 
 class OrderSource(enum.StrEnum):
     """How an order came about, for the channels totals are split by (with the buyer's kind: a firm's orders are
-    the channel "firm" whatever their source; `market.reports.queries.channel_of`)."""
+    the channel "firm" whatever their source; `market.orders.channels.channel_of`)."""
 
     CART = "cart"  # a canteen's cart, the order form, the API or a demand's suggestion
     AGREEMENT = "agreement"  # a supply agreement's scheduled delivery

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from market.accounts.models import Organisation, User
 from market.catalog.models import Product
 from market.extensions import db
+from market.orders.channels import Channel, channel_of, sum_in_channel
 from market.orders.models import BulkOrder, CartItem, Order, OrderEvent, OrderLine, OrderStatus
 from market.types import Money
 
@@ -71,15 +72,22 @@ def order_detail(order_id: int) -> Order | None:
     )
 
 
-def counted_by_buyer(buyer_ids: set[int], year: int) -> dict[int, Decimal]:
-    """Per buyer, the sum of its counted orders (paid and accepted, less refunds) placed in the year, from any
-    county: one grouped statement whatever the number of buyers; a buyer with none is absent."""
+def counted_by_buyer(buyer_ids: set[int], year: int) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per buyer, (its canteen's buying, its staff purchases): the sums of its counted orders (paid and accepted,
+    less refunds) placed in the year, from any county, the first of every channel but staff purchase rounds (the
+    reserved share counts the canteen's food buying, its agreements' deliveries included), the second of staff
+    rounds, kept apart from the reserved share (measure 5.3). One grouped statement whatever the number of
+    buyers; a buyer with none is absent."""
     if not buyer_ids:
         return {}
-    return dict(db.session.execute(
-        select(Order.buyer_id, func.sum(Order.counted_value()))
+    channel = channel_of(Order, Organisation)
+    staff = sum_in_channel(channel, Channel.STAFF_ROUND, Order.counted_fen())
+    rows = db.session.execute(
+        select(Order.buyer_id, func.sum(Order.counted_value()), staff)
+        .join(Organisation, Organisation.id == Order.buyer_id)
         .where(Order.buyer_id.in_(buyer_ids), Order.counted_clause(), extract("year", Order.placed_on) == year)
-        .group_by(Order.buyer_id)).all())
+        .group_by(Order.buyer_id))
+    return {buyer: ((total or Decimal("0.00")) - staff_part, staff_part) for buyer, total, staff_part in rows}
 
 
 def counted_lines():

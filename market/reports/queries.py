@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import String, case, extract, func, select, type_coerce
 
 from sqlalchemy.orm import aliased
 
@@ -15,52 +15,86 @@ from market.database import year_month
 from market.extensions import db
 from market.i18n import localized_name
 from market.labels import label
+from market.orders.channels import CHANNELS, Channel, channel_of, sum_in_channel
 from market.orders.models import Order
 from market.orders.queries import counted_lines
 from market.regions.models import County
 
 Buyer = aliased(Organisation)
 
-GROUPINGS = ("county", "system", "firm", "month", "category")
+GROUPINGS = ("county", "system", "firm", "month", "category", "channel")
 
 
-def totals(by: str, *, buyer_kind: OrgKind | None = None) -> dict:
+def totals(by: str, *, buyer_kind: OrgKind | None = None, split: bool = False, county_id: int | None = None,
+           year: int | None = None) -> dict:
     """Every group at once: {"items": [{key, label, amount, orders}], "total_amount"}.
 
     Counts only orders that are paid and accepted (Order.counted_clause), each for its counted value (its total
     less succeeded refunds, Order.counted_value). Buyers without a system (firms)
-    are grouped as `other`, so the county, system and month groupings add up to the same total; `firm`
-    lists private firms only.
+    are grouped as `other`, so the county, system, month, category and channel groupings add up to the same total;
+    `firm` lists private firms only. `channel` (`market.orders.channels`) lists the four channels in their fixed
+    order (canteen, staff_round, agreement, firm), each present even when nothing counted in it, so a reader
+    always finds the same four keys. `split` (not for category) adds to each item `channels`: its amount in each
+    channel, read in the same statement, and to the result `channel_totals`. `county_id` and `year` (not for
+    category) keep the purchases from one county's suppliers, placed in one year.
     """
     if by not in GROUPINGS:
         raise ValueError(by)
-    amount, count = func.sum(Order.counted_value()), func.count(Order.id)
-    base = select(amount, count).where(Order.counted_clause())
-    if buyer_kind is not None:
-        base = base.join(Buyer, Buyer.id == Order.buyer_id).where(Buyer.kind == buyer_kind)
     if by == "category":
         return _category_totals(buyer_kind)
+    channel = channel_of(Order, Buyer)
+    values = [func.sum(Order.counted_value()), func.count(Order.id)]
+    if split:
+        values += [sum_in_channel(channel, c, Order.counted_fen()) for c in CHANNELS]
+    base = select(*values).join(Buyer, Buyer.id == Order.buyer_id).where(Order.counted_clause())
+    if buyer_kind is not None:
+        base = base.where(Buyer.kind == buyer_kind)
+    if county_id is not None:
+        base = base.where(Order.county_id == county_id)
+    if year is not None:
+        base = base.where(extract("year", Order.placed_on) == year)
     if by == "county":
         stmt = base.add_columns(County.code, County).join(County, County.id == Order.county_id) \
             .group_by(County.id, County.code).order_by(County.sort_order)
-        rows = [(code, localized_name(county), a, n) for a, n, code, county in db.session.execute(stmt)]
+        named = lambda code, county: (code, localized_name(county))  # noqa: E731
     elif by == "system":
         system = func.coalesce(Order.buyer_system, BuyerSystem.OTHER.value)
         stmt = base.add_columns(system.label("system")).group_by(system).order_by(system)
-        rows = [(s, label(BuyerSystem(s)), a, n) for a, n, s in db.session.execute(stmt)]
+        named = lambda s: (s, label(BuyerSystem(s)))  # noqa: E731
     elif by == "firm":
-        stmt = base.add_columns(Organisation.id, Organisation.name).join(Organisation, Organisation.id == Order.buyer_id) \
-            .where(Organisation.kind == OrgKind.FIRM).group_by(Organisation.id, Organisation.name) \
-            .order_by(Organisation.name)
-        rows = [(str(firm_id), name, a, n) for a, n, firm_id, name in db.session.execute(stmt)]
+        stmt = base.add_columns(Buyer.id, Buyer.name).where(Buyer.kind == OrgKind.FIRM) \
+            .group_by(Buyer.id, Buyer.name).order_by(Buyer.name)
+        named = lambda firm_id, name: (str(firm_id), name)  # noqa: E731
+    elif by == "channel":
+        stmt = base.add_columns(channel.label("channel")).group_by(channel)
+        named = lambda c: (c, label(Channel(c)))  # noqa: E731
     else:
         month = year_month(Order.placed_on)
         stmt = base.add_columns(month.label("month")).group_by(month).order_by(month)
-        rows = [(m, m, a, n) for a, n, m in db.session.execute(stmt)]
-    items = [{"key": key, "label": name, "amount": amt or Decimal("0.00"), "orders": n} for key, name, amt, n in rows]
-    return {"items": items, "total_amount": sum((i["amount"] for i in items), Decimal("0.00"))}
+        named = lambda m: (m, m)  # noqa: E731
+    items = []
+    for row in db.session.execute(stmt):
+        key, name = named(*row[len(values):])
+        item = {"key": key, "label": name, "amount": row[0] or Decimal("0.00"), "orders": row[1]}
+        if split:
+            item["channels"] = dict(zip((c.value for c in CHANNELS), row[2:len(values)]))
+        items.append(item)
+    if by == "channel":
+        items = _every_channel(items, split)
+    result = {"items": items, "total_amount": sum((i["amount"] for i in items), Decimal("0.00"))}
+    if split:
+        result["channel_totals"] = {c.value: sum((i["channels"][c.value] for i in items), Decimal("0.00"))
+                                    for c in CHANNELS}
+    return result
 
 
+def _every_channel(items: list[dict], split: bool) -> list[dict]:
+    """The four channels in their fixed order, a zero row for one with nothing counted."""
+    found = {item["key"]: item for item in items}
+    zero = Decimal("0.00")
+    return [found.get(c.value) or {"key": c.value, "label": label(c), "amount": zero, "orders": 0,
+                                   **({"channels": {k.value: zero for k in CHANNELS}} if split else {})}
+            for c in CHANNELS]
 
 
 def _category_totals(buyer_kind: OrgKind | None) -> dict:
@@ -78,29 +112,40 @@ def _category_totals(buyer_kind: OrgKind | None) -> dict:
 
 
 def system_pairs() -> list[dict]:
-    """Per buyer system: everything it bought and counted, the part from its paired county, and that share."""
+    """Per buyer system: everything it bought and counted, the part from its paired county, and that share; and
+    of each, the staff purchase rounds (`staff_amount`, `paired_staff_amount`), shown beside the canteen's."""
     paired = func.sum(case((Order.county_id == Order.paired_county_id, Order.counted_fen()), else_=0))
     system = func.coalesce(Order.buyer_system, BuyerSystem.OTHER.value)
+    channel = channel_of(Order, Buyer)
+    staff = sum_in_channel(channel, Channel.STAFF_ROUND, Order.counted_fen())
+    paired_staff = sum_in_channel(channel, Channel.STAFF_ROUND,
+                                  case((Order.county_id == Order.paired_county_id, Order.counted_fen()), else_=0))
     rows = db.session.execute(
         select(system, func.sum(Order.counted_value()), type_coerce(paired, Order.total_amount.type),
-               func.count(Order.id))
+               func.count(Order.id), staff, paired_staff)
+        .join(Buyer, Buyer.id == Order.buyer_id)
         .where(Order.counted_clause()).group_by(system).order_by(system))
     result = []
-    for s, total, to_pair, n in rows:
+    for s, total, to_pair, n, staff_amount, paired_staff_amount in rows:
         total = total or Decimal("0.00")
         to_pair = to_pair or Decimal("0.00")
         result.append({"system": BuyerSystem(s), "amount": total, "paired_amount": to_pair, "orders": n,
-                       "share": (to_pair * 100 / total).quantize(Decimal("0.1")) if total else None})
+                       "share": (to_pair * 100 / total).quantize(Decimal("0.1")) if total else None,
+                       "staff_amount": staff_amount, "paired_staff_amount": paired_staff_amount})
     return result
 
 
 def canteen_types() -> list[dict]:
-    """Counted purchases by kind of canteen (buyer type); firms are their own group."""
+    """Counted purchases by kind of canteen (buyer type), with the part of them that staff purchase rounds
+    bought (`staff_amount`); firms are their own group."""
     kind = type_coerce(func.coalesce(Buyer.buyer_type, "firm"), String)
+    staff = sum_in_channel(channel_of(Order, Buyer), Channel.STAFF_ROUND, Order.counted_fen())
     rows = db.session.execute(
-        select(kind, func.sum(Order.counted_value()), func.count(Order.id)).join(Buyer, Buyer.id == Order.buyer_id)
+        select(kind, func.sum(Order.counted_value()), func.count(Order.id), staff)
+        .join(Buyer, Buyer.id == Order.buyer_id)
         .where(Order.counted_clause()).group_by(kind).order_by(kind))
-    return [{"key": str(getattr(k, "value", k)), "amount": a, "orders": n} for k, a, n in rows]
+    return [{"key": str(getattr(k, "value", k)), "amount": a, "orders": n, "staff_amount": st}
+            for k, a, n, st in rows]
 
 
 def cleared_by_county_month() -> list[dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from market.accounts.models import BuyerType, OrgKind
@@ -13,6 +14,8 @@ from market.catalog.queries import county_totals
 from market.http import is_visitor, public_page, recent
 from market.i18n import local_today, localized_name, money
 from market.labels import label
+from market.numbers import MAX_YEAR, MIN_YEAR, query_int
+from market.orders.channels import CHANNELS
 from market.shares.queries import shares_with_progress
 from market.permissions import kind_required
 from market.pledges import queries as pledge_queries
@@ -80,10 +83,11 @@ def city():
 
 
 def city_context() -> dict:
-    """The city office's totals: by county, by pairing, by kind of canteen, reserved shares, stranded produce
-    left, households reached and produce cleared month by month, with their charts."""
+    """The city office's totals: by channel, by county and by pairing (with the channels side by side), by kind of
+    canteen, reserved shares, stranded produce left, households reached and produce cleared month by month, with
+    their charts."""
     today = local_today()
-    by_county = queries.totals("county")
+    by_county = queries.totals("county", split=True)
     canteens = queries.canteen_types()
     for row in canteens:
         row["label"] = label(BuyerType(row["key"])) if row["key"] in BuyerType.__members__.values() else _("Private firm")
@@ -95,6 +99,7 @@ def city_context() -> dict:
     names = _county_names()
     return dict(
         by_county=by_county, pairs=queries.system_pairs(), canteens=canteens, note=note,
+        by_channel=queries.totals("channel"), channels=CHANNELS,
         shares=shares_with_progress(today.year), year=today.year,
         stranded=county_totals(today), households=queries.households_reached(), cleared=cleared,
         county_chart=_svg(charts.bar_chart(_("Purchases by county"), [(i["label"], i["amount"])
@@ -104,6 +109,19 @@ def city_context() -> dict:
                                              [(names[c], pts) for c, pts in series.items()],
                                              value_format=money, empty_text=_("Nothing counted yet."), note=note)),
     )
+
+
+@bp.route("/county")
+@kind_required(OrgKind.COUNTY_OFFICE)
+def county():
+    """The county office's view of purchases from its county's suppliers, by channel (staff purchase rounds apart
+    from the canteens' buying), by buyer system and by month, for a year."""
+    org = current_user.organisation
+    year = query_int("year", local_today().year, minimum=MIN_YEAR, maximum=MAX_YEAR)
+    by = {key: queries.totals(key, county_id=org.county_id, year=year, split=key != "channel")
+          for key in ("channel", "system", "month")}
+    return render_template("reports/county.html", by=by, county=org.county, year=year, channels=CHANNELS,
+                           note=_("Totals count an order only once it is paid and accepted by the buyer."))
 
 
 @bp.route("/honour")

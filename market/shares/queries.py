@@ -1,5 +1,6 @@
 """Reads of reserved shares: a unit's declaration, the requests to cover it, and the progress against counted
-orders (paid and accepted by the buyer, less refunds: `market.orders.queries.counted_by_buyer`)."""
+orders (paid and accepted by the buyer, less refunds: `market.orders.queries.counted_by_buyer`), staff purchase
+rounds apart."""
 
 from __future__ import annotations
 
@@ -52,17 +53,20 @@ def other_budget_units(org: Organisation) -> list[Organisation]:
                                                               Organisation.id != org.id).order_by(Organisation.name)))
 
 
-def share_progress(decl: ReservedShare, counted: dict[int, Decimal] | None = None) -> dict:
+def share_progress(decl: ReservedShare, counted: dict[int, tuple[Decimal, Decimal]] | None = None) -> dict:
     """Reserved amount against what the unit (and the units its shared canteen covers and that accepted it)
-    bought and counted.
+    bought and counted for its canteen: staff purchase rounds are not the canteen's food buying and do not count
+    toward the reserved share; they are returned beside (`staff`).
     `counted` (from `counted_by_buyer`) lets a list of declarations share one statement."""
     units = [decl.buyer_id] + [u.id for u in decl.covered_units]
     if counted is None:
         counted = counted_by_buyer(set(units), decl.year)
-    bought = sum((counted.get(u) or Decimal("0.00") for u in units), Decimal("0.00"))
+    zero = (Decimal("0.00"), Decimal("0.00"))
+    bought = sum((counted.get(u, zero)[0] for u in units), Decimal("0.00"))
+    staff = sum((counted.get(u, zero)[1] for u in units), Decimal("0.00"))
     reserved = decl.reserved_amount
     percent = (bought / reserved * 100).quantize(Decimal("0.1")) if reserved > 0 else None
-    return {"declaration": decl, "reserved": reserved, "bought": bought, "percent": percent}
+    return {"declaration": decl, "reserved": reserved, "bought": bought, "percent": percent, "staff": staff}
 
 
 def all_declarations(year: int) -> list[ReservedShare]:
