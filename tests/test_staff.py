@@ -268,6 +268,15 @@ def test_a_colleague_joins_through_the_link_and_signs_in_only_once_approved(app,
     assert (person.name, person.department, person.must_change_password) == ("钱七", "办公室", False)
     signed_in = app.test_client()
     assert sign_in(signed_in, JOIN["email"], JOIN["password"]).status_code == 302
+    from market.audit.models import AuditEntry
+    from market.staff.models import StaffRequest
+
+    with app.app_context():
+        assert db.session.get(StaffRequest, request_id).password_hash is None  # kept only while it waited
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+        assert {"staff_invitations.create", "staff_requests.create", "staff_requests.update", "users.create"} <= actions
+        welcome = db.session.scalar(select(Notification).where(Notification.kind == "staff.join_approved"))
+        assert welcome.recipient_id == person.id
     assert signed_in.get("/orders/").status_code == 403
 
 
