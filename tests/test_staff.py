@@ -468,3 +468,27 @@ def test_a_suspended_units_link_is_no_longer_valid(app, db, people, client, logi
         factories.user_by_email(db, people["buyer_party"]).organisation.status = OrgStatus.SUSPENDED
         db.session.commit()
     assert app.test_client().get(link).status_code == 404
+
+
+def test_simultaneous_renewals_leave_exactly_one_live_link(app, db, people, client, login, live_server):
+    from market.staff.models import StaffInvitation
+
+    login("buyer_party")
+    _make_link(client)
+    seen = _current(client)
+    sessions = [signed_in_session(live_server, people["buyer_party"]) for _ in range(6)]
+    tokens = [re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+                        s.get(live_server + "/staff/invitation").text) for s in sessions]
+    tokens = [match.group(1) or match.group(2) for match in tokens]
+
+    def renew(session, token):
+        return lambda: session.post(f"{live_server}/staff/invitation", data={"csrf_token": token, "current": seen},
+                                    allow_redirects=False, timeout=60).status_code
+
+    codes = run_together([renew(s, t) for s, t in zip(sessions, tokens)])
+
+    assert codes == [302] * len(sessions)
+    with app.app_context():
+        live = db.session.scalars(select(StaffInvitation).where(StaffInvitation.revoked_at.is_(None))).all()
+        assert len(live) == 1 and str(live[0].id) != seen
+        assert db.session.scalar(select(func.count()).select_from(StaffInvitation)) == 2
