@@ -111,6 +111,8 @@ class Config:
         #: Days between issues of a county's stranded-produce bulletin (`flask bulletins publish-due`).
         self.BULLETIN_INTERVAL_DAYS = int(env.get("BULLETIN_INTERVAL_DAYS", "7"))
         self.PHOTO_MAX_BYTES = int(env.get("PHOTO_MAX_BYTES", 5 * 1024 * 1024))
+        #: Largest staff list upload (XLSX) in bytes; 500 people take about 30 KB. A larger one gets 413.
+        self.STAFF_LIST_MAX_BYTES = int(env.get("STAFF_LIST_MAX_BYTES", 2 * 1024 * 1024))
         #: Failed sign-ins allowed per account and per address within the window; the next one gets 429.
         self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "5 per minute")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"

@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     from market.pledges import permissions as _pledge_rules  # noqa: F401
     from market.invoices import permissions as _invoice_rules  # noqa: F401
     from market.rounds import permissions as _round_rules  # noqa: F401
+    from market.staff import permissions as _staff_rules  # noqa: F401
     from market.accounts import labels as _account_labels  # noqa: F401  (registers its enums' names)
     from market.catalog import labels as _catalog_labels  # noqa: F401
     from market.orders import labels as _order_labels  # noqa: F401
@@ -70,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     from market.demands import labels as _demand_labels  # noqa: F401
     from market.bulletins import labels as _bulletin_labels  # noqa: F401
     from market.rounds import labels as _round_labels  # noqa: F401
+    from market.staff import labels as _staff_labels  # noqa: F401
     from market.notifications import accounts as _account_notices  # noqa: F401  (registers message kinds)
     from market.orders import notices as _order_notices  # noqa: F401
     from market.catalog import notices as _catalog_notices  # noqa: F401
@@ -78,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     from market.agreements import notices as _agreement_notices  # noqa: F401
     from market.demands import notices as _demand_notices  # noqa: F401
     from market.invoices import notices as _invoice_notices  # noqa: F401
+    from market.staff import notices as _staff_notices  # noqa: F401
     from market.audit.operations import install as install_audit
     from market.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from market.i18n import select_locale
@@ -104,7 +107,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
-    for name in ("home", "accounts", "notifications", "delivery", "admin", "catalog", "bulletins", "orders", "pairing",
+    for name in ("home", "accounts", "notifications", "staff", "delivery", "admin", "catalog", "bulletins", "orders", "pairing",
                  "payments", "invoices", "shares", "demands", "tallies", "agreements", "rounds", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")

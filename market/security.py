@@ -74,7 +74,7 @@ def login_rate_limited(view):
 
 
 #: Endpoints with a smaller body limit than MAX_CONTENT_LENGTH: endpoint -> config key.
-UPLOAD_LIMITS = {"catalog.add_photo": "PHOTO_MAX_BYTES"}
+UPLOAD_LIMITS = {"catalog.add_photo": "PHOTO_MAX_BYTES", "staff.import_list": "STAFF_LIST_MAX_BYTES"}
 
 
 def apply_upload_limits() -> None:
