@@ -58,14 +58,21 @@ def schemas(decimal: dict, decimal_in: dict) -> dict:
     }
 
 
+def _link(operation_id: str, pointer: str) -> dict:
+    """The round id at `pointer` leads to the operation (stateful tests follow links)."""
+    return {"operationId": operation_id, "parameters": {"round_id": f"$response.body#{pointer}"}}
+
+
 def paths(ref, responses, json, id_param, secured) -> dict:
     one = [id_param("round_id")]
     return {
         "/api/v1/rounds": {"get": {
             "summary": "The staff purchase rounds of the caller's unit (staff members included), open ones first.",
             "operationId": "listRounds", "security": secured,
-            "responses": responses({"200": json({"type": "object", "required": ["items", "total"], "properties": {
-                "items": {"type": "array", "items": ref("Round")}, "total": {"type": "integer"}}})}, 401, 403)}},
+            "responses": responses({"200": {**json({"type": "object", "required": ["items", "total"], "properties": {
+                "items": {"type": "array", "items": ref("Round")}, "total": {"type": "integer"}}}), "links": {
+                "GetRound": _link("getRound", "/items/0/id"),
+                "SignUpToRound": _link("signUpToRound", "/items/0/id")}}}, 401, 403)}},
         "/api/v1/rounds/{round_id}": {"parameters": one, "get": {
             "summary": "One round of the caller's unit, with the caller's own sign-up.", "operationId": "getRound",
             "security": secured, "responses": responses({"200": json(ref("RoundWithSignup"))}, 401, 403, 404)}},
