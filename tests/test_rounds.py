@@ -429,3 +429,24 @@ def test_the_rounds_list_shows_open_rounds_first_and_my_sign_ups(app, db, client
     manager.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     sign_in(manager, unit["manager"])
     assert "Open a round" in manager.get("/rounds/").get_data(as_text=True)
+
+
+def test_candidate_products_put_the_assisted_village_then_the_paired_county_first(app, db, people, unit):
+    from market.catalog.models import Product
+    from market.regions.models import Village
+    from market.rounds.queries import candidate_products
+
+    elsewhere = make_product(app, db, people, "supplier_xinbin", name="Apples of Xinbin")
+    in_village = make_product(app, db, people, "supplier_xinbin", name="Zucchini of the village")
+    with app.app_context(), app.test_request_context("/"):
+        village = db.session.scalar(select(Village).limit(1))
+        org = user_by_email(db, unit["manager"]).organisation
+        org.village_id = village.id
+        db.session.get(Product, in_village).village_id = village.id
+        db.session.flush()
+        ranked = [(product.id, mark) for product, mark in candidate_products(org)]
+        assert ranked[0] == (in_village, "village")
+        assert {pid for pid, mark in ranked if mark == "county"} == {unit["millet"], unit["mushrooms"]}
+        assert ranked[-1] == (elsewhere, None)
+        assert [product.id for product, _mark in candidate_products(org, "apples")] == [elsewhere]
+        db.session.rollback()

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from market.confirm import Confirmation, confirmation_page, unavailable
+from market.forms import refuse
 from market.permissions import Action, authorize, can, open_to_staff
 from market.rounds import bp, queries
 from market.rounds import operations as ops
 from market.rounds.forms import RoundForm, SignupForm
 from market.rounds.labels import time_left
-from market.rounds.models import RoundStatus
 from market.rounds.operations import RUNNING_KINDS
 from market.sharing import page_url, qr_data_uri
 from market.transaction import return_to
@@ -34,10 +34,10 @@ def _round(round_id: int, action: Action = Action.VIEW):
 @login_required
 def index():
     now = utcnow()
-    rounds = queries.rounds_of(current_user.organisation_id, now)
+    rounds = [r for r in queries.rounds_of(current_user.organisation_id, now) if can(current_user, Action.VIEW, r)]
     return render_template("rounds/index.html", rounds=rounds, now=now, may_open=_may_open_rounds(),
                            mine=queries.signups_of(current_user, [r.id for r in rounds]),
-                           amount=queries.signup_amount, RoundStatus=RoundStatus)
+                           amount=queries.signup_amount)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -83,11 +83,12 @@ def signup(round_id: int):
     back = url_for("rounds.detail", round_id=round_id)
     return_to(back)
     form = SignupForm()
-    if form.validate_on_submit():
-        lines = form.lines(request.form, [item.product_id for item in purchase_round.products])
-        signup, created = ops.sign_up(current_user, purchase_round, lines, pickup_place=form.pickup_place.data)
-        flash(_("You withdrew from this round.") if signup is None else _("You signed up.") if created else
-              _("Your sign-up is changed."), "success")
+    if not form.validate_on_submit():
+        refuse(form)
+    lines = form.lines(request.form, [item.product_id for item in purchase_round.products])
+    signup, created = ops.sign_up(current_user, purchase_round, lines, pickup_place=form.pickup_place.data)
+    flash(_("You withdrew from this round.") if signup is None else _("You signed up.") if created else
+          _("Your sign-up is changed."), "success")
     return redirect(back)
 
 
