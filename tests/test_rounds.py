@@ -116,6 +116,12 @@ def test_a_manager_opens_a_round_on_the_page_at_the_prices_of_the_moment_and_sta
         recipients = {n.recipient_id for n in told}
         staff_ids = {user_by_email(db, email).id for email in unit["staff"]}
     assert recipients == staff_ids  # the staff by name; the unit's buyers opened it themselves
+    from market.audit.models import AuditEntry
+
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == round_id,
+                                                                  AuditEntry.action.like("purchase_rounds.%"))
+                                  ).all() == ["purchase_rounds.create"]
 
 
 @pytest.mark.parametrize("changes, field", [
