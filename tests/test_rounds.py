@@ -483,3 +483,35 @@ def test_round_pages_read_as_cards_on_a_phone_and_show_no_raw_codes(app, db, peo
                 found = [f for f in found if not f.startswith("raw code")]
             assert found == [], url
             assert _cells(html) or url.endswith("withdraw"), url
+
+
+def test_the_opening_form_posted_twice_opens_one_round(app, db, client, people, unit):
+    import re
+
+    from market.rounds.models import PurchaseRound
+
+    sign_in(client, unit["manager"])
+    page = client.get("/rounds/new").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', page) or re.search(
+        r'id="once" name="once" type="hidden" value="([^"]+)"', page)
+    from market.i18n import SHANGHAI
+    from market.types import utcnow
+
+    closes = (utcnow() + timedelta(days=1)).astimezone(SHANGHAI)
+    form = {"csrf_token": csrf, "once": once.group(1), "title": "双击", "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+            "pickup_places": "大厅", "pickup_day": (closes.date() + timedelta(days=2)).isoformat(),
+            "payment_mode": "in_person", "name_display": "full", "fairness": "first_come",
+            "product": [str(unit["millet"])], f"limit-{unit['millet']}": "1"}
+    first, second = client.post("/rounds/new", data=form), client.post("/rounds/new", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert len(db.session.scalars(select(PurchaseRound).where(PurchaseRound.title == "双击")).all()) == 1
+    other = app.test_client()
+    sign_in(other, people["firm"])
+    form["csrf_token"] = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                                   other.get("/rounds/new").get_data(as_text=True)).group(1)
+    assert other.post("/rounds/new", data=form).status_code == 302  # refused: someone else's form token
+    with app.app_context():
+        assert len(db.session.scalars(select(PurchaseRound).where(PurchaseRound.title == "双击")).all()) == 1

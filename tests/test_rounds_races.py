@@ -138,3 +138,26 @@ def test_a_close_during_sign_ups_loses_nothing_and_lets_nothing_in_after(app, db
     assert ok <= LEFT
     others = [r for r in results if r != "ok" and not isinstance(r, tuple)]
     assert all(r.startswith(("This round has closed", "Only 0 kg")) for r in others), others
+
+
+def test_the_opening_form_posted_four_times_at_once_opens_one_round(app, db, people, last_units):
+    from market.rounds import operations as ops
+    from market.rounds.models import PurchaseRound
+    from market.types import utcnow
+
+    def open_once():
+        with app.app_context(), app.test_request_context("/"):
+            purchase_round = ops.open_round(
+                user_by_email(db, people["buyer_party"]), title="双击", note=None,
+                closes_at=utcnow() + timedelta(days=1), pickup_places="大厅",
+                pickup_day=utcnow().date() + timedelta(days=3), payment_mode="in_person", name_display="full",
+                fairness="first_come", items=[ops.RoundItem(last_units["product"], "1")],
+                share_token="same-form-token-0123")
+            db.session.commit()
+            return purchase_round.id
+
+    ids = run_together([open_once] * 4)
+
+    assert len(set(ids)) == 1 and isinstance(ids[0], int), ids
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PurchaseRound.id)).where(PurchaseRound.title == "双击")) == 1

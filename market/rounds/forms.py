@@ -4,7 +4,7 @@ every number, date and text through the bounded rules (market.rules), so the pag
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 
 from market.forms import BaseForm
 from market.labels import choices
@@ -17,6 +17,8 @@ from market.rounds.operations import MAX_PRODUCTS, RoundItem, SignupRequest
 class RoundForm(BaseForm):
     """Opening a round; the products come as checkboxes `product` (ids) with a `limit-<id>` input each."""
 
+    #: The new round's share token, made when the form is shown: posting the same form twice opens one round.
+    once = HiddenField()
     title = StringField(_l("Title"), render_kw={"maxlength": 120})
     note = TextAreaField(_l("Note for the staff chat"), render_kw={"rows": 3})
     closes_at = StringField(_l("Sign-ups close at"), render_kw={"type": "datetime-local"})
@@ -39,7 +41,7 @@ class RoundForm(BaseForm):
     def fields(self) -> dict:
         return {name: getattr(self, name).data for name in ("title", "note", "closes_at", "pickup_places",
                                                             "pickup_day", "payment_mode", "name_display",
-                                                            "fairness")}
+                                                            "fairness")} | {"share_token": self.once.data or None}
 
 
 class SignupForm(BaseForm):

@@ -9,6 +9,7 @@ quantity, so sign-ups for the last units never promise more than there is."""
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -46,6 +48,8 @@ MAX_PLACES = 10
 MAX_PRODUCTS = 20
 #: A round runs at most this long: past it, a closing time is a typing mistake.
 MAX_OPEN_DAYS = 90
+#: A share token as `secrets.token_urlsafe` writes it (the opening form carries one).
+SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,32}")
 #: The kinds of organisation that buy, and so may run rounds for their people.
 RUNNING_KINDS = (OrgKind.BUYER, OrgKind.FIRM)
 
@@ -139,13 +143,32 @@ def _offered(org, items: list[RoundItem], today) -> list[tuple[Product, Decimal]
     return offered
 
 
+def _opened_with(token: str | None, user: User) -> PurchaseRound | None:
+    """The round this person already opened with the form carrying `token` (a double click), if any."""
+    if token is None:
+        return None
+    if not isinstance(token, str) or not SHARE_TOKEN.fullmatch(token):
+        raise RoundError(_("The form has expired. Reload the page and try again."))
+    existing = db.session.scalar(select(PurchaseRound).where(PurchaseRound.share_token == token))
+    if existing is not None and existing.created_by_id != user.id:
+        raise RoundError(_("The form has expired. Reload the page and try again."))
+    return existing
+
+
 def open_round(user: User, *, title, note, closes_at, pickup_places: str | list[str], pickup_day, payment_mode,
-               name_display, fairness, items: list[RoundItem], now: datetime | None = None) -> PurchaseRound:
-    """A manager of an active buying unit opens a round of listed products at their price of the moment."""
+               name_display, fairness, items: list[RoundItem], now: datetime | None = None,
+               share_token: str | None = None) -> PurchaseRound:
+    """A manager of an active buying unit opens a round of listed products at their price of the moment.
+
+    `share_token`, when given, is the one the opening form carried: the same form posted twice (a double click)
+    opens one round, the second post answering the first's."""
     now = now or utcnow()
     org = user.organisation
     if org.kind not in RUNNING_KINDS or org.status != OrgStatus.ACTIVE or not user.is_manager:
         raise RoundError(_("Only a manager of an approved buying unit can open a staff purchase round."))
+    existing = _opened_with(share_token, user)
+    if existing is not None:
+        return existing
     title = rules.text(title, TITLE_LIMIT, "title", required=_("Enter a title."))
     note = rules.text(note, NOTE_LIMIT, "note")
     closes = closing_moment(closes_at, now)
@@ -160,16 +183,23 @@ def open_round(user: User, *, title, note, closes_at, pickup_places: str | list[
         pickup_places="\n".join(places), pickup_day=day, payment_mode=_choice(PaymentMode, payment_mode,
                                                                                "payment_mode"),
         name_display=_choice(NameDisplay, name_display, "name_display"),
-        fairness=_choice(Fairness, fairness, "fairness"), share_token=secrets.token_urlsafe(16),
+        fairness=_choice(Fairness, fairness, "fairness"), share_token=share_token or secrets.token_urlsafe(16),
         created_by_id=user.id, created_at=now, updated_at=now)
     for position, (product, limit) in enumerate(_offered(org, items, local_today())):
         purchase_round.products.append(RoundProduct(
             product_id=product.id, position=position, product_name=product.name, unit=product.unit,
             price=product.price, per_person_limit=limit, signed_quantity=Decimal("0")))
-    db.session.add(purchase_round)
-    db.session.flush()  # the audit entry ("opened a staff purchase round") is written by this flush
+    try:
+        with db.session.begin_nested():  # the audit entry ("opened a staff purchase round") is written by its flush
+            db.session.add(purchase_round)
+    except IntegrityError:  # the same form, posted at the same moment, opened it first
+        return _opened_with(share_token, user) or _raise_expired()
     notices.round_opened(purchase_round)
     return purchase_round
+
+
+def _raise_expired():
+    raise RoundError(_("The form has expired. Reload the page and try again."))
 
 
 def may_sign_up(user: User, purchase_round: PurchaseRound) -> bool:

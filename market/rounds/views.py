@@ -3,6 +3,8 @@ share link, and the organisers' list of sign-ups. Closing and the hand-out are `
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -46,6 +48,7 @@ def new():
     if not _may_open_rounds():
         abort(403)
     form = RoundForm()
+    form.once.data = form.once.data or secrets.token_urlsafe(16)
     search = request.values.get("q", "")[:60]
     if form.validate_on_submit():
         purchase_round = ops.open_round(current_user, **form.fields(), items=form.items(request.form))
