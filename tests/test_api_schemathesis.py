@@ -103,7 +103,7 @@ def test_stateful_sequences_follow_the_links(app, live_server, demo, email):
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(response, checks=CHECKS, headers=headers, recorder=self.recorder)
 
-    Sequences.run(settings=settings(max_examples=12, stateful_step_count=6, deadline=None, derandomize=True,
+    Sequences.run(settings=settings(max_examples=20, stateful_step_count=6, deadline=None, derandomize=True,
                                     database=None, suppress_health_check=list(HealthCheck)))
     # The links led somewhere: an id taken from one answer found its object in the next call.
     reached = {label for label, status in calls if "{" in label and status < 300}

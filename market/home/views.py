@@ -12,6 +12,8 @@ from market.home import bp
 from market.home import queries as home_queries
 from market.http import is_visitor, public_page, recent
 from market.pairing import queries as pairing
+from market.rounds import queries as round_queries
+from market.types import utcnow
 from market.permissions import unapproved
 
 
@@ -49,6 +51,12 @@ _DASHBOARDS = {OrgKind.BUYER: _buyer, OrgKind.SUPPLIER: _supplier, OrgKind.COUNT
                OrgKind.CITY_OFFICE: _city_office, OrgKind.FEDERATION: _federation}
 
 
+def _staff_home(org) -> str:
+    now = utcnow()
+    return render_template("home/staff.html", org=org, now=now, amount=round_queries.signup_amount,
+                           **round_queries.staff_home(current_user, now))
+
+
 def _visitor_home() -> str:
     return render_template("home/visitor.html", pairings=pairing.current_system_pairings(),
                            counties=admin_queries.counties_with_supplier_counts())
@@ -61,5 +69,7 @@ def index():
     org = current_user.organisation
     if unapproved(current_user):  # its own profile and status, none of the dashboards' other organisations
         return render_template("accounts/awaiting_approval.html", org=org)
+    if current_user.is_staff:  # its rounds and own sign-ups only: nothing of the unit's orders or money
+        return _staff_home(org)
     context = {"org": org, "waiting": home_queries.waiting_on(org), **_DASHBOARDS.get(org.kind, lambda _org: {})(org)}
     return render_template(f"home/{org.kind.value}.html", **context)

@@ -39,3 +39,18 @@ register_kind(
     actions={"create": _l("opened a staff purchase round"), "update": _l("changed a staff purchase round")},
     fields={"status": (_l("Status"), RoundStatus), "closes_at": (_l("Closes at"), "datetime"),
             "title": (_l("Title"), "text")})
+
+
+def time_left(closes_at, now) -> str:
+    """The closing countdown in words: the largest whole unit left (days, hours, minutes)."""
+    from flask_babel import gettext, ngettext
+
+    seconds = int((closes_at - now).total_seconds())
+    if seconds <= 0:
+        return gettext("Sign-ups have closed.")
+    if seconds >= 86400:
+        return ngettext("%(num)d day left to sign up", "%(num)d days left to sign up", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)d hour left to sign up", "%(num)d hours left to sign up", seconds // 3600)
+    minutes = max(1, seconds // 60)
+    return ngettext("%(num)d minute left to sign up", "%(num)d minutes left to sign up", minutes)
