@@ -13,4 +13,5 @@ from market.api import (  # noqa: F401
     orders,
     pledges,
     reports,
+    round_closing,
 )

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from market.audit.labels import register_kind
 from market.labels import label, register_labels
-from market.orders.models import Order, OrderStatus, PaymentStatus
+from market.orders.models import Order, OrderSource, OrderStatus, PaymentStatus
 
 register_labels(OrderStatus, {
     OrderStatus.PLACED: _l("Awaiting confirmation"),
@@ -28,6 +28,12 @@ register_labels(PaymentStatus, {
     PaymentStatus.UNPAID: _l("Unpaid"),
     PaymentStatus.PAID: _l("Paid"),
     PaymentStatus.REFUNDED: _l("Refunded"),
+})
+
+register_labels(OrderSource, {
+    OrderSource.CART: _l("Cart or order form"),
+    OrderSource.AGREEMENT: _l("Supply agreement delivery"),
+    OrderSource.STAFF_ROUND: _l("Staff purchase round"),
 })
 
 # --- in the audit log ----------------------------------------------------------------------------------------------
