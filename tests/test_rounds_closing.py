@@ -465,3 +465,31 @@ def test_a_close_during_sign_ups_loses_nothing(app, db, people, goods):
         assert ordered == sum(g for _a, g in lines.values())
         assert total == ordered * D("30.00")
         assert db.session.get(PurchaseRound, round_id).products[0].signed_quantity == ordered
+
+
+def test_cuts_accepted_on_the_page_are_the_cuts_placed(app, db, people, client, login, goods, crew):
+    """Stock sold between the review and the click: the manager is shown the new cuts instead of an order with
+    cuts they never saw; the page then carries the new plan, and placing it works."""
+    import re
+
+    millet, _ = goods
+    round_id = build_round(app, db, people, [(millet, None)], [
+        (crew["张三"], {0: 8}, 0, 0), (crew["李四"], {0: 4}, 1, 1)])
+    _close(app, db, people, round_id)
+    login("buyer_party")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(f"/rounds/{round_id}/closing").get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    factories.place_order(app, db, people["buyer_school"], [(millet, "3")])  # 3 bags sold meanwhile
+
+    refused = post_form(client, f"/rounds/{round_id}/order", {"fairness": "first_come", "accept_cuts": "y",
+                                                               "seen": seen},
+                        token_from=f"/rounds/{round_id}/closing", follow_redirects=True)
+    html = refused.get_data(as_text=True)
+    assert "The cuts changed since you saw them" in html and _bulk_count(app, db) == 1  # buyer_school's only
+    fresh = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', html).group(1)
+    assert fresh != seen
+    placed = post_form(client, f"/rounds/{round_id}/order", {"fairness": "first_come", "accept_cuts": "y",
+                                                              "seen": fresh}, token_from=f"/rounds/{round_id}/closing")
+    assert placed.status_code == 302
+    assert granted(app, db, round_id)[(crew["李四"], millet)] == (D(4), D(0))

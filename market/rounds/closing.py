@@ -50,10 +50,11 @@ class ReviewNeeded(ClosingError):
 class CutsNeeded(ReviewNeeded):
     """Stock ran short: someone gets less than they asked. `plan` says who and by how much."""
 
-    def __init__(self, the_plan: Plan):
+    def __init__(self, the_plan: Plan, changed: bool = False):
         self.plan = the_plan
-        super().__init__(_("Stock ran short: %(n)s sign-up lines get less than asked. Check the cuts and accept "
-                           "them to place the order.", n=len(the_plan.cuts)))
+        super().__init__(_("The cuts changed since you saw them (stock was sold meanwhile): check them again.")
+                         if changed else _("Stock ran short: %(n)s sign-up lines get less than asked. Check the cuts "
+                                           "and accept them to place the order.", n=len(the_plan.cuts)))
 
 
 class PricesChanged(ReviewNeeded):
@@ -150,9 +151,10 @@ def _claim(purchase_round: PurchaseRound, now: datetime) -> None:
 
 
 def place_round_order(user, purchase_round: PurchaseRound, *, fairness: Fairness | str | None = None,
-                      accept_cuts: bool = False, now: datetime | None = None) -> BulkOrder:
-    """Place the closed round as one bulk order in the unit's name. Raises CutsNeeded (unless `accept_cuts`),
-    PricesChanged or EmptyRound before writing anything but the claim; AlreadyOrdered for the second caller."""
+                      accept_cuts: bool = False, seen: str | None = None, now: datetime | None = None) -> BulkOrder:
+    """Place the closed round as one bulk order in the unit's name. Raises CutsNeeded (unless `accept_cuts`, and
+    when `seen`, the digest of the plan the manager was shown, is no longer the plan's), PricesChanged or
+    EmptyRound before writing anything but the claim; AlreadyOrdered for the second caller."""
     _ensure_manager(user, purchase_round)
     now = now or utcnow()
     fairness = read_fairness(fairness) or purchase_round.fairness
@@ -164,6 +166,8 @@ def place_round_order(user, purchase_round: PurchaseRound, *, fairness: Fairness
         raise PricesChanged(the_plan)
     if the_plan.cuts and not accept_cuts:
         raise CutsNeeded(the_plan)
+    if the_plan.cuts and seen and seen != the_plan.digest():
+        raise CutsNeeded(the_plan, changed=True)
     lines = [LineRequest(p.product_id, p.granted, seen_price=p.price, seen_unit=p.unit)
              for p in the_plan.products if p.granted > 0]
     if not lines:

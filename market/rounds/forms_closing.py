@@ -11,4 +11,6 @@ from market.forms import BaseForm
 class PlaceRoundForm(BaseForm):
     #: As the review page showed the plan (the operation reads it through `closing.read_fairness`).
     fairness = HiddenField()
+    #: The digest of the plan shown (`Plan.digest`): the cuts accepted are the cuts placed.
+    seen = HiddenField()
     accept_cuts = BooleanField(_l("I have checked the cuts: the people named get less than they asked for"))

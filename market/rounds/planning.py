@@ -5,6 +5,7 @@ plan and the placement see the same stock."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -104,6 +105,12 @@ class Plan:
     @property
     def total(self) -> Decimal:
         return sum(((p.price * p.granted).quantize(Decimal("0.01")) for p in self.products), Decimal(0))
+
+    def digest(self) -> str:
+        """What each line is granted, in a short fingerprint: the review page carries it, so the cuts a manager
+        accepted are the cuts placed (stock sold meanwhile changes them, and the manager sees them again)."""
+        granted = sorted((line.line_id, str(line.granted)) for product in self.products for line in product.lines)
+        return hashlib.sha256(repr((self.fairness.value, granted)).encode()).hexdigest()[:16]
 
     def amounts(self) -> dict[int, Decimal]:
         """What each sign-up (by id) owes for what it is granted, adding up to the order's lines to the fen."""

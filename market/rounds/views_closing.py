@@ -48,8 +48,11 @@ def closing_page(round_id: int):
     if purchase_round.status == RoundStatus.ORDERED:
         return redirect(url_for("rounds.handout", round_id=round_id))
     fairness = closing.read_fairness(request.args.get("fairness")) or purchase_round.fairness
-    return render_template("rounds/closing.html", round=purchase_round, plan=closing.plan(purchase_round, fairness),
-                           form=PlaceRoundForm(fairness=fairness.value), confirm=ConfirmForm(), fairnesses=list(Fairness))
+    the_plan = closing.plan(purchase_round, fairness)
+    form = PlaceRoundForm()
+    form.fairness.data, form.seen.data = fairness.value, the_plan.digest()  # this plan's, never a refused form's
+    return render_template("rounds/closing.html", round=purchase_round, plan=the_plan, confirm=ConfirmForm(),
+                           form=form, fairnesses=list(Fairness))
 
 
 @bp.route("/<int:round_id>/order", methods=["POST"])
@@ -61,7 +64,7 @@ def place(round_id: int):
         abort(400)
     return_to(url_for("rounds.closing", round_id=round_id, fairness=form.fairness.data or None))
     bulk = closing.place_round_order(current_user, purchase_round, fairness=form.fairness.data,
-                                     accept_cuts=form.accept_cuts.data)
+                                     accept_cuts=form.accept_cuts.data, seen=form.seen.data)
     flash(_("The order is placed (%(n)s orders, one per supplier); everyone who signed up is told what they get.",
             n=len(bulk.orders)), "success")
     return redirect(url_for("rounds.handout", round_id=round_id))
