@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from market.accounts.models import OrgKind
@@ -65,8 +66,9 @@ def place(round_id: int):
     return_to(url_for("rounds.closing", round_id=round_id, fairness=form.fairness.data or None))
     bulk = closing.place_round_order(current_user, purchase_round, fairness=form.fairness.data,
                                      accept_cuts=form.accept_cuts.data, seen=form.seen.data)
-    flash(_("The order is placed (%(n)s orders, one per supplier); everyone who signed up is told what they get.",
-            n=len(bulk.orders)), "success")
+    flash(ngettext("The order is placed (%(num)d order); everyone who signed up is told what they get.",
+                   "The order is placed (%(num)d orders, one per supplier); everyone who signed up is told what they "
+                   "get.", len(bulk.orders)), "success")
     return redirect(url_for("rounds.handout", round_id=round_id))
 
 
