@@ -493,3 +493,24 @@ def test_cuts_accepted_on_the_page_are_the_cuts_placed(app, db, people, client, 
                                                               "seen": fresh}, token_from=f"/rounds/{round_id}/closing")
     assert placed.status_code == 302
     assert granted(app, db, round_id)[(crew["李四"], millet)] == (D(4), D(0))
+
+
+def test_stock_sold_while_placing_orders_nothing_and_shows_the_cuts_again(app, db, people, client, goods, crew,
+                                                                          monkeypatch):
+    """The products' rows are locked while placing, so this needs a lost race: simulated by the ledger refusing."""
+    from market.catalog.operations import StockShortage
+    from market.rounds import closing
+
+    def sold_meanwhile(buyer, user, lines, **kwargs):
+        from market.catalog.models import Product
+
+        raise StockShortage(db.session.get(Product, lines[0].product_id), lines[0].quantity)
+
+    monkeypatch.setattr(closing, "place_order", sold_meanwhile)
+    round_id = build_round(app, db, people, [(goods[0], None)], [(crew["张三"], {0: 8}, 0, 0),
+                                                                 (crew["李四"], {0: 4}, 0, 1)])
+    response = client.post(f"/api/v1/rounds/{round_id}/close", json={"accept_cuts": True},
+                           headers=bearer_headers(app, people["buyer_party"]))
+    assert response.status_code == 409 and response.get_json()["type"].endswith("/insufficient-stock")
+    assert [c["user_name"] for c in response.get_json()["cuts"]] == ["李四"]
+    assert _bulk_count(app, db) == 0 and get_round(app, db, round_id).status.value == "closed"

@@ -46,7 +46,8 @@ def paths(ref, responses, json, id_param, secured) -> dict:
             "description": "409 answers: type `cuts-needed` with `cuts` when stock ran short (the round stays "
                            "closed; call again with `accept_cuts`), `round-prices-changed` with `lines` when a price "
                            "changed since the round opened (call again with `accept_prices`), `empty-round` when "
-                           "nobody signed up, `conflict` with `round` once it is ordered.",
+                           "nobody signed up, `insufficient-stock` with the `cuts` of now when stock was sold while "
+                           "placing (nothing was ordered), `conflict` with `round` once it is ordered.",
             "operationId": "closeRound", "security": secured,
             "requestBody": {"required": False, "content": {"application/json": {"schema": ref("RoundCloseInput")}}},
             "responses": responses({"200": json(ref("RoundClosed"), "Ordered")}, 401, 403, 404, 409, 415, 422)}},

@@ -1,6 +1,6 @@
 """How the API answers the refusals of closing a round (market.api.round_closing): 409 problems that carry what the
 caller needs to decide (the cuts, the changed prices, the round as it is). Rolled back first, as every error answer
-(market.api.errors); a close that stands was committed before the refusal (`closing.close_and_place`)."""
+(market.api.errors); the close itself was committed before placing (`closing.close_and_place`)."""
 
 from __future__ import annotations
 
@@ -47,3 +47,12 @@ def already_ordered(error: closing.AlreadyOrdered):
     purchase_round = round_of(int(request.view_args["round_id"]))
     return from_exception(ApiProblem(409, error.message, slug="conflict",
                                      round=round_json(purchase_round, utcnow()) if purchase_round else None))
+
+
+@bp.errorhandler(closing.StockChanged)
+def stock_changed(error: closing.StockChanged):
+    """Stock sold while placing: nothing was ordered; the cuts as they are now, for the caller to look at again."""
+    db.session.rollback()
+    purchase_round = round_of(int(request.view_args["round_id"]))
+    return from_exception(ApiProblem(409, error.message, slug="insufficient-stock",
+                                     cuts=cuts_json(closing.plan(purchase_round).cuts) if purchase_round else []))

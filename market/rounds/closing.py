@@ -208,21 +208,16 @@ def close_and_place(user, purchase_round: PurchaseRound, *, fairness: Fairness |
                     now: datetime | None = None) -> BulkOrder:
     """The API's one call: close sign-ups if still open, then place the order.
 
-    The one place closing commits itself: when the order cannot be placed as it stands (cuts to accept, prices
-    to take, nobody signed up) the close is committed before the refusal is raised, so the round stays closed
-    (as the pages' two steps leave it) and no sign-up slips in while the manager decides. Nothing else was
-    written at that point (the claim only touched `updated_at`)."""
+    The one place closing commits itself: a close made here is committed before placing, so the round stays
+    closed whatever placing answers (cuts to accept, prices to take, nobody signed up, stock sold meanwhile), as
+    the pages' two steps leave it, and no sign-up slips in while the manager decides."""
     now = now or utcnow()
     _ensure_manager(user, purchase_round)
-    closed_now = close_round(user, purchase_round, now=now)
-    try:
-        if accept_prices:
-            reprice_round(user, purchase_round, now=now)
-        return place_round_order(user, purchase_round, fairness=fairness, accept_cuts=accept_cuts, now=now)
-    except ReviewNeeded:
-        if closed_now:
-            db.session.commit()  # the close stands: see the docstring
-        raise
+    if close_round(user, purchase_round, now=now):
+        db.session.commit()  # the close stands: see the docstring
+    if accept_prices:
+        reprice_round(user, purchase_round, now=now)
+    return place_round_order(user, purchase_round, fairness=fairness, accept_cuts=accept_cuts, now=now)
 
 
 # --- new prices ----------------------------------------------------------------------------------------------
