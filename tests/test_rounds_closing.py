@@ -514,3 +514,13 @@ def test_stock_sold_while_placing_orders_nothing_and_shows_the_cuts_again(app, d
     assert response.status_code == 409 and response.get_json()["type"].endswith("/insufficient-stock")
     assert [c["user_name"] for c in response.get_json()["cuts"]] == ["李四"]
     assert _bulk_count(app, db) == 0 and get_round(app, db, round_id).status.value == "closed"
+
+
+def test_a_round_past_its_closing_time_is_closed_by_the_first_who_looks(app, db, people, client, login, goods, crew):
+    round_id = build_round(app, db, people, [(goods[0], None)], [(crew["张三"], {0: 1}, 0, 0)],
+                           closes_at=utcnow() - timedelta(minutes=5))
+    assert get_round(app, db, round_id).status.value == "open"
+    login("buyer_party")
+    assert client.get(f"/rounds/{round_id}/closing").status_code == 200
+    closed = get_round(app, db, round_id)
+    assert closed.status.value == "closed" and closed.closed_at == closed.closes_at
