@@ -13,5 +13,6 @@ from market.api import (  # noqa: F401
     orders,
     pledges,
     reports,
+    round_closing,
     rounds,
 )

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from market.audit.labels import register_kind
 from market.labels import label, register_labels
 from market.orders.channels import Channel
-from market.orders.models import Order, OrderStatus, PaymentStatus
+from market.orders.models import Order, OrderSource, OrderStatus, PaymentStatus
 
 register_labels(OrderStatus, {
     OrderStatus.PLACED: _l("Awaiting confirmation"),
@@ -37,6 +37,12 @@ register_labels(Channel, {
     Channel.STAFF_ROUND: _l("Staff purchases"),
     Channel.AGREEMENT: _l("Supply agreements"),
     Channel.FIRM: _l("Private firms"),
+})
+
+register_labels(OrderSource, {
+    OrderSource.CART: _l("Cart or order form"),
+    OrderSource.AGREEMENT: _l("Supply agreement delivery"),
+    OrderSource.STAFF_ROUND: _l("Staff purchase round"),
 })
 
 # --- in the audit log ----------------------------------------------------------------------------------------------

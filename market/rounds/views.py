@@ -141,3 +141,6 @@ def share_of(purchase_round) -> dict:
 
 
 bp.add_app_template_global(share_of, "round_share")
+
+
+from market.rounds import views_closing  # noqa: E402,F401  (closing and hand-out pages, on the same blueprint)
