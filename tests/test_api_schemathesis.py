@@ -87,6 +87,10 @@ def test_the_document_links_every_id_it_returns_to_the_operations_that_take_it(l
 def test_stateful_sequences_follow_the_links(app, live_server, demo, email):
     headers = _token(app, email)
     schema = schemathesis.openapi.from_url(live_server + "/api/v1/openapi.json")
+    if email.startswith("coop-"):
+        # A supplier runs no staff rounds (an empty list; any round is 404): their rules only add sequences whose answers
+        # change as the others' calls change the data, which Hypothesis reports as flaky generation.
+        schema = schema.exclude(path_regex="/rounds")
 
     calls = []
 
