@@ -392,32 +392,23 @@ def test_the_openapi_document_describes_the_close(client):
 # --- the issue's race: a close during sign-ups loses nothing ---------------------------------------------------
 
 
-def _sign_up_like(app, db, round_id, user_id, item_id, quantity, delay):
-    """What `sign_up` does (the lead swaps in the real one at merge): first the conditional UPDATE on the round's row
-    that serialises it against closing, then the member's sign-up inserted or replaced."""
-    from market.rounds.models import PurchaseRound, RoundProduct, RoundSignup, SignupLine, RoundStatus
+def _sign_up(app, db, round_id, user_id, product_id, quantity, delay):
+    """A staff member's sign-up through the real operation (which first takes the round's row with a conditional
+    UPDATE, the one closing also takes), committed as a request would: "signed" or "closed"."""
+    from market.accounts.models import User
+    from market.rounds import operations as rounds
+    from market.rounds.models import PurchaseRound
+    from market.rounds.rules import RoundClosed
 
     def job():
         time.sleep(delay)
         with app.app_context():
-            now = utcnow()
-            claimed = db.session.execute(
-                update(PurchaseRound).where(PurchaseRound.id == round_id, PurchaseRound.status == RoundStatus.OPEN,
-                                            PurchaseRound.closes_at > now).values(updated_at=now)).rowcount
-            if claimed != 1:
+            user, purchase_round = db.session.get(User, user_id), db.session.get(PurchaseRound, round_id)
+            try:
+                rounds.sign_up(user, purchase_round, [rounds.SignupRequest(product_id, quantity)])
+            except RoundClosed:
                 db.session.rollback()
                 return "closed"
-            signup = db.session.scalar(select(RoundSignup).where(RoundSignup.round_id == round_id,
-                                                                 RoundSignup.user_id == user_id))
-            if signup is None:
-                signup = RoundSignup(round_id=round_id, user_id=user_id, pickup_place="机关一楼大厅")
-                db.session.add(signup)
-            old = sum((line.quantity for line in signup.lines), D(0))
-            signup.lines.clear()
-            db.session.flush()
-            signup.lines.append(SignupLine(round_product_id=item_id, quantity=quantity, queued_at=now))
-            item = db.session.get(RoundProduct, item_id, populate_existing=True)  # the round's row is ours now
-            item.signed_quantity = item.signed_quantity + quantity - old
             db.session.commit()
             return "signed"
 
@@ -435,15 +426,13 @@ def test_a_close_during_sign_ups_loses_nothing(app, db, people, goods):
     # The first four signed up before; threads replace theirs (5 kg) or sign up anew, around the close.
     round_id = build_round(app, db, people, [(mushroom, None)],
                            [(crew[name], {0: 1}, 0, n) for n, name in enumerate(names[:4])])
-    with app.app_context():
-        item_id = db.session.get(PurchaseRound, round_id).products[0].id
 
     def close_and_place():
         time.sleep(0.05)
         return act(app, db, people["buyer_party"], round_id,
                    lambda user, r: closing.close_and_place(user, r, accept_cuts=True).id)
 
-    jobs = [_sign_up_like(app, db, round_id, crew[name], item_id, D(5), 0 if n % 3 == 0 else 0.01 * n if n % 3 == 1
+    jobs = [_sign_up(app, db, round_id, crew[name], mushroom, D(5), 0 if n % 3 == 0 else 0.01 * n if n % 3 == 1
                           else 0.6) for n, name in enumerate(names)]
     results = run_together(jobs + [close_and_place])
     *outcomes, bulk_id = results

@@ -85,6 +85,10 @@ PRODUCTS = [
     ("coop-xinbin@demo.local", dict(
         name="大葱", variety="章丘大葱", category="vegetables", unit="box", price="35.00", min_order="1",
         stock="300", specification="10公斤/箱", households=15, linkage="wage", best_before_days=25)),
+    ("coop-xinbin@demo.local", dict(
+        name="黏豆包", variety="大黄米", category="processed_food", unit="bag", price="25.00", min_order="1",
+        stock="40", specification="1公斤/袋，约20个", households=9, linkage="wage", stranded_days=12,
+        cause="年货集市取消，手工作坊积压", shelf_life_days=180)),
     ("firm-xinbin@demo.local", dict(
         name="林下参", variety="十年生", category="medicinal_herbs", unit="box", price="380.00", min_order="1",
         stock="120", specification="鲜参5支/礼盒", households=27, linkage="asset",

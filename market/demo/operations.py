@@ -11,6 +11,7 @@ from market.delivery.operations import add_address
 from market.delivery.queries import addresses_of
 from market.demo.data import DELIVERY_ADDRESSES, ORGANISATIONS, PRODUCTS
 from market.demo.invoices import seed_invoices
+from market.demo.rounds import seed_rounds
 from market.extensions import db
 from market.pairing.models import VillagePairing
 from market.regions.models import Village
@@ -73,6 +74,7 @@ def seed_demo(password: str) -> int:
     seed_agreements_and_demands()
     seed_pledges()
     seed_invoices()
+    seed_rounds()
     return created
 
 

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from market.accounts.models import OrgKind
 from market.forms import ConfirmForm
 from market.orders.models import OrderSource
 from market.orders.panels import order_panel
@@ -18,6 +17,7 @@ from market.rounds import bp, closing, handout as handouts, queries_closing as q
 from market.rounds.forms_closing import PlaceRoundForm
 from market.rounds.handout_document import handout_pdf
 from market.rounds.models import Fairness, RoundStatus
+from market.rounds.operations import RUNNING_KINDS
 from market.rounds.permissions import ORGANISERS
 from market.transaction import return_to
 
@@ -119,7 +119,7 @@ def mark(round_id: int, signup_id: int, what: str):
 @login_required
 def owed():
     """The treasurer's view: what staff still owe, per round and person, across the unit's rounds."""
-    if current_user.role not in ORGANISERS or current_user.organisation.kind != OrgKind.BUYER:
+    if current_user.role not in ORGANISERS or current_user.organisation.kind not in RUNNING_KINDS:
         abort(403)
     return render_template("rounds/owed.html", rounds=handouts.owed_by_round(current_user.organisation_id))
 

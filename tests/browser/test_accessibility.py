@@ -52,7 +52,15 @@ ROLE_PAGES = {
     "federation": ("federation@demo.local", ["/", "/reports/federation", "/pledges/"]),
     "firm": ("firm@demo.local", ["/", "/pledges/"]),
     "hospital": ("hospital@demo.local", ["/", "/agreements/"]),
+    # The village unit's clerk and one of its staff: the demo's delivered round and its open one.
+    "unit_clerk": ("village-unit@demo.local", ["/", "/rounds/", "{open_round}", "{open_round}/closing",
+                                               "{closed_round}", "{closed_round}/handout", "/rounds/owed",
+                                               "/staff/", "/staff/invitation"]),
+    "staff": ("staff-village@demo.local", ["/", "/rounds/", "{open_round}", "{closed_round}"]),
 }
+
+#: The demo rounds, by a word of their titles (their ids differ per database).
+ROUND_TITLES = {"open_round": "冬储菜", "closed_round": "年货接龙"}
 
 #: Run axe and keep what a failure message needs: rule, impact, help and the offending elements.
 RUN_AXE = """async () => {
@@ -89,6 +97,16 @@ def _first_product(page, base: str) -> str:
     return href
 
 
+def _rounds(page, base: str) -> dict[str, str]:
+    page.goto(base + "/rounds/")
+    found = {}
+    for key, word in ROUND_TITLES.items():
+        href = page.locator("main a", has_text=word).first.get_attribute("href")
+        assert href and href.startswith("/rounds/"), (word, href)
+        found[key] = href
+    return found
+
+
 def _check(page, base: str, path: str, axe: Path) -> list[str]:
     """Open `path`, run axe, and return one line per element with a serious or critical violation."""
     response = page.goto(base + path)
@@ -111,6 +129,9 @@ def _audit(page, base: str, paths: list[str], axe: Path, label: str) -> None:
     if any("{product}" in path for path in paths):
         product = _first_product(page, base)
         paths = [path.format(product=product) for path in paths]
+    if any("_round}" in path for path in paths):
+        rounds = _rounds(page, base)
+        paths = [path.format(**rounds) for path in paths]
     problems: list[str] = []
     for path in paths:
         problems += _check(page, base, path, axe)

@@ -1,10 +1,10 @@
 """Phones first: at 360 × 740, every main page of every role reads without squeezed values, a tall header or
 sideways scrolling.
 
-For each role (the visitor and six demo accounts of `flask seed-demo`) one browser context at a phone viewport
+For each role (the visitor and eight demo accounts of `flask seed-demo`) one browser context at a phone viewport
 visits the pages of that role's header links (and, for the visitor, the footer's), then one detail page of each
 kind linked from them (a county catalog, a product, an order, a bulletin issue, a pledge, an agreement, a demand,
-an organisation). The party canteen's cart is visited with a line in it. A page fails when:
+an organisation, a staff purchase round, its closing plan and its hand-out list). The party canteen's cart is visited with a line in it. A page fails when:
 
 (a) a short text (an element whose text is at most 14 characters and which holds text of its own: a table cell's
     value, a badge, money, a date, a button) is laid out on three or more lines, counted from the client
@@ -42,6 +42,8 @@ ROLES = {
     "firm": "firm@demo.local",
     "federation": "federation@demo.local",
     "city_office": "city@demo.local",
+    "unit_clerk": "village-unit@demo.local",  # runs staff purchase rounds and manages staff
+    "staff": "staff-village@demo.local",
 }
 
 #: One detail page of each kind: the first link in <main> (on the pages already visited) matching the pattern.
@@ -54,6 +56,9 @@ DETAIL_PAGES = [
     re.compile(r"^/agreements/\d+$"),
     re.compile(r"^/demands/\d+$"),
     re.compile(r"^/admin/organisations/\d+$"),
+    re.compile(r"^/rounds/\d+$"),
+    re.compile(r"^/rounds/\d+/closing$"),
+    re.compile(r"^/rounds/\d+/handout$"),
 ]
 
 #: The site's own page links in the header (menu, profile) and, for a visitor, the footer.
