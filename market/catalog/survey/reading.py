@@ -37,9 +37,10 @@ from market.catalog.survey.columns import (
     file_error,
     not_a_spreadsheet,
 )
-from market.catalog.survey.xlsx import guarded, xlsx_rows
+from market.catalog.survey.xlsx import xlsx_rows
 from market.labels import LABELS
 from market.rules import RuleError
+from market.spreadsheets import guarded
 
 _DATE_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"RIFF", b"\x1f\x8b")
@@ -75,7 +76,8 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         raise not_a_spreadsheet()
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count) if first_line else ","
-    return _short_cells(guarded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _short_cells(guarded(rows, not_a_spreadsheet))
 
 
 def _short_cells(rows: Iterable[Sequence]) -> Iterator[Sequence]:
