@@ -195,6 +195,59 @@ def test_five_hundred_rows_import_and_a_far_away_row_does_not_make_the_reader_wa
     assert response.status_code == 422 and "The sheet goes on past row" in response.get_data(as_text=True)
 
 
+#: Hand-written files (the sheet and shared strings as XML, as the survey's hostile files are made), each with
+#: what the refusal says in English.
+HOSTILE_LISTS = {
+    "cell in column XFD": ("cells", "The sheet reaches column 16384; columns past 100 are not allowed."),
+    "shared string of 7 million characters": ("huge", "A cell holds more than 300 characters"),
+    "shared string of 301 characters": ("strings", "A cell holds more than 300 characters"),
+    "cell of 301 characters": ("inline", "Row 2 has a cell of more than 300 characters."),
+    "row numbered a billion": ("far", "The sheet goes on past row 2000."),
+    "dimension to row a million": ("dimension", "The sheet goes on past row 2000."),
+    "501 people": ("many", "The list has more than 500 people."),
+}
+
+
+def _handmade_list(case: str) -> bytes:
+    from tests.test_security_uploads_and_links import _row, _xlsx
+
+    person = ["王五", None, "wang5@example.com", "财务科"]
+    shared = [_row(1, HEADERS), _row(2, [("s", 0), None, "wang5@example.com"])]
+    files = {
+        "cells": lambda: _xlsx([_row(1, HEADERS), _row(2, person), _row(3, ["x"], start_column=16384)]),
+        "huge": lambda: _xlsx(shared, huge_strings=7_000_000),
+        "strings": lambda: _xlsx(shared, strings=["王" * 301]),
+        "inline": lambda: _xlsx([_row(1, HEADERS), _row(2, ["王" * 301, None, "wang5@example.com"])]),
+        "far": lambda: _xlsx([_row(1, HEADERS), _row(2, person), _row(1_000_000_000, person)]),
+        "dimension": lambda: _xlsx([_row(1, HEADERS), _row(2, person)], dimension="A1:D1000000"),
+        "many": lambda: _xlsx([_row(1, HEADERS)] + [_row(n, [f"人{n}", None, f"p{n}@example.com"])
+                                                     for n in range(2, 503)], dimension="A1:D502"),
+    }
+    return files[HOSTILE_LISTS[case][0]]()
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_LISTS))
+def test_a_hostile_list_is_refused_before_it_is_read_saying_which_limit(app, db, people, client, login, case):
+    _english(login("buyer_party"))
+    body = _handmade_list(case)
+    assert len(body) < 200_000  # small uploads that would cost openpyxl far more
+    response = _upload(client, body)
+    assert response.status_code == 422 and HOSTILE_LISTS[case][1] in response.get_data(as_text=True)
+    assert _staff(app, db, people["buyer_party"]) == []
+
+
+def test_a_handmade_list_with_shared_strings_is_read(app):
+    from market.staff import spreadsheet
+    from tests.test_security_uploads_and_links import _row, _xlsx
+
+    body = _xlsx([_row(1, HEADERS), _row(2, [("s", 0), None, ("s", 1), None]), _row(2_000, ["赵六", None,
+                  "zhao6@example.com"])], dimension="A1:D2000", strings=["王五", "wang5@example.com"])
+    with app.test_request_context():
+        assert spreadsheet.read_rows(body) == [
+            (2, {"name": "王五", "phone": None, "email": "wang5@example.com", "department": None}),
+            (2_000, {"name": "赵六", "phone": None, "email": "zhao6@example.com", "department": None})]
+
+
 def test_an_upload_past_the_size_limit_is_413(app, people, client, login):
     from tests.conftest import csrf_token
 

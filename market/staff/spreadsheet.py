@@ -1,29 +1,30 @@
 """The staff list as a file: the XLSX template offered for download, and reading a filled-in copy safely.
 
-The package is checked before openpyxl reads anything (an XLSX is a zip: a small upload may declare parts that
-unpack to gigabytes), and the sheet is read with a fixed number of rows and columns, so a cell placed at row
-1,000,000 or column XFD costs nothing. Pure functions: no database."""
+The sheet is read through `market.spreadsheets`, which checks the package and streams the shared strings and
+the sheet before openpyxl reads anything, so a part unpacking to gigabytes, a huge shared string, or a cell
+placed at row 1,000,000 or column XFD is refused at once; this module sets the staff list's limits and words
+its messages. Pure functions: no database."""
 
 from __future__ import annotations
 
 import io
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Iterator
 
 from flask_babel import gettext as _
 
+from market import spreadsheets
+
 #: Data rows a list may hold; a unit with more staff imports them in several files. Read as
 #: `spreadsheet.MAX_ROWS` so a test can lower it.
 MAX_ROWS = 500
-#: Rows read at most (data, the header, and blank rows among them); past this the list is too long.
+#: Highest row number the sheet may use (data, the header, and blank rows among them).
 MAX_SCANNED_ROWS = 2_000
-#: Columns read (the template has 4; more are ignored).
-MAX_COLUMNS = 20
+#: Columns the sheet may use (the template has 4; other columns of an export are ignored).
+MAX_COLUMNS = 100
 #: Characters a cell may hold.
 MAX_CELL_CHARS = 300
-#: What the zip's parts may declare they unpack to, each and together; and how many parts.
+#: What each of the zip's parts may declare it unpacks to, and all together; and how many parts.
 MAX_PART_BYTES = 8 * 1024 * 1024
 MAX_UNPACKED_BYTES = 24 * 1024 * 1024
 MAX_PARTS = 200
@@ -90,16 +91,17 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
         raise SheetError(_("This is an old Excel file (.xls). Save it as .xlsx and upload it again."))
     if not data.startswith(b"PK\x03\x04"):
         raise not_xlsx()
-    rows = iter(_sheet_rows(data))
-    columns, header_row = _find_header(rows)
-    found = []
-    for number, row in rows:
-        if not any(_present(value) for value in row):
-            continue
-        if len(found) == MAX_ROWS:
-            raise SheetError(_("The list has more than %(max)d people. Split it into files of at most %(max)d "
-                               "rows.", max=MAX_ROWS))
-        found.append((number, {key: row[index] if index < len(row) else None for key, index in columns.items()}))
+    with spreadsheets.first_sheet(data, _limits(), _refusal) as (sheet, _epoch):
+        rows = enumerate(sheet, start=1)
+        columns, header_row = _find_header(rows)
+        found = []
+        for number, row in rows:
+            if not any(_present(value) for value in row):
+                continue
+            if len(found) == MAX_ROWS:
+                raise _too_many_people()
+            found.append((number, {key: row[index] if index < len(row) else None
+                                   for key, index in columns.items()}))
     return found
 
 
@@ -124,51 +126,38 @@ def _find_header(rows: Iterator[tuple[int, tuple]]) -> tuple[dict[str, int], int
     raise SheetError(_("The file is empty."))
 
 
-def _sheet_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
-    from openpyxl import load_workbook
-
-    _check_package(data)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # dimensions written by other programs can be wrong: read to the last row
-        except Exception:  # noqa: BLE001 -- an untrusted zip that is not a workbook fails in its own way
-            raise not_xlsx() from None
-        try:
-            rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
-            for number, row in enumerate(_guarded(rows), start=1):
-                if number > MAX_SCANNED_ROWS:
-                    raise SheetError(_("The sheet goes on past row %(max)d. Delete the rows below the list, or "
-                                       "split it into files of at most %(rows)d people.", max=MAX_SCANNED_ROWS,
-                                       rows=MAX_ROWS))
-                if any(isinstance(value, str) and len(value) > MAX_CELL_CHARS for value in row):
-                    raise SheetError(_("Row %(row)d has a cell of more than %(max)d characters.", row=number,
-                                       max=MAX_CELL_CHARS))
-                yield number, tuple(row)
-        finally:
-            workbook.close()
+def _limits() -> spreadsheets.Limits:
+    return spreadsheets.Limits(
+        rows=MAX_ROWS + 1,  # the header and MAX_ROWS people
+        cell_chars=MAX_CELL_CHARS, row_number=MAX_SCANNED_ROWS, columns=MAX_COLUMNS,
+        sheet_bytes=MAX_PART_BYTES, strings_bytes=MAX_PART_BYTES, part_bytes=MAX_PART_BYTES,
+        unpacked_bytes=MAX_UNPACKED_BYTES, parts=MAX_PARTS)
 
 
-def _guarded(rows) -> Iterator[tuple]:
-    iterator = iter(rows)
-    while True:
-        try:
-            row = next(iterator)
-        except StopIteration:
-            return
-        except Exception:  # noqa: BLE001 -- a damaged sheet fails in its own way while being read
-            raise not_xlsx() from None
-        yield row
+def _refusal(refusal: spreadsheets.Refusal) -> SheetError:
+    """The staff list's message for why a file is refused."""
+    kind, values = refusal.kind, refusal.values
+    if kind in (spreadsheets.TOO_MANY_PARTS, spreadsheets.PART_TOO_LARGE, spreadsheets.UNPACKED_TOO_LARGE):
+        return SheetError(_("The file unpacks to more than a staff list can hold. Save just the list as .xlsx "
+                            "and upload it again."))
+    if kind == spreadsheets.TOO_MANY_ROWS:
+        return _too_many_people()
+    if kind == spreadsheets.ROW_TOO_FAR:
+        return SheetError(_("The sheet goes on past row %(max)d. Delete the rows below the list, or split it "
+                            "into files of at most %(rows)d people.", max=MAX_SCANNED_ROWS, rows=MAX_ROWS))
+    if kind == spreadsheets.COLUMN_TOO_FAR:
+        return SheetError(_("The sheet reaches column %(column)d; columns past %(max)d are not allowed. "
+                            "Delete the columns to the right of your data.", column=values["column"],
+                            max=MAX_COLUMNS))
+    if kind == spreadsheets.CELL_TOO_LONG and values["row"] is not None:
+        return SheetError(_("Row %(row)d has a cell of more than %(max)d characters.", row=values["row"],
+                            max=MAX_CELL_CHARS))
+    if kind == spreadsheets.CELL_TOO_LONG:  # a shared string, which belongs to no row
+        return SheetError(_("A cell holds more than %(max)d characters; at most %(max)d are allowed. Shorten it "
+                            "and try again.", max=MAX_CELL_CHARS))
+    return not_xlsx()
 
 
-def _check_package(data: bytes) -> None:
-    try:
-        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except Exception:  # noqa: BLE001 -- a damaged zip
-        raise not_xlsx() from None
-    if len(parts) > MAX_PARTS or any(part.file_size > MAX_PART_BYTES for part in parts) \
-            or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
-        raise SheetError(_("The file unpacks to more than a staff list can hold. Save just the list as .xlsx "
-                           "and upload it again."))
+def _too_many_people() -> SheetError:
+    return SheetError(_("The list has more than %(max)d people. Split it into files of at most %(max)d rows.",
+                        max=MAX_ROWS))
