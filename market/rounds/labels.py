@@ -3,7 +3,6 @@ factory and by this feature's forms)."""
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from market.audit.labels import register_kind
@@ -33,9 +32,10 @@ register_labels(Fairness, {
     Fairness.PRO_RATA: _l("In proportion to what each asked"),
 })
 
+# No link from the audit log: a round is seen by the people of its unit only, not by the city office that reads
+# the log.
 register_kind(
     PurchaseRound, _l("Staff purchase round"), name=lambda purchase_round: purchase_round.title,
-    url=lambda purchase_round: url_for("rounds.detail", round_id=purchase_round.id),
     actions={"create": _l("opened a staff purchase round"), "update": _l("changed a staff purchase round")},
     fields={"status": (_l("Status"), RoundStatus), "closes_at": (_l("Closes at"), "datetime"),
             "title": (_l("Title"), "text")})
