@@ -77,8 +77,9 @@ def pay_share_by_card(signup_id: int):
     if not form.validate_on_submit():
         abort(400)
     return_to(url_for("rounds.pay_share", signup_id=signup.id))
-    outcome = shares.pay_share(signup, current_user, payment_method_id=None if test_mode else form.payment_method.data,
-                        test_card=form.test_card.data if test_mode else None)
+    outcome = shares.pay_share(signup, current_user,
+                               payment_method_id=None if test_mode else form.payment_method.data,
+                               test_card=form.test_card.data if test_mode else None)
     if outcome.state == PaymentState.PENDING and outcome.problem is None \
             and intent_awaiting_action(outcome.payment) is not None:
         return redirect(url_for("rounds.pay_share", signup_id=signup.id))  # 3-D Secure: the pay page finishes it
@@ -97,15 +98,15 @@ def check_share(signup_id: int):
         abort(400)
     return_to(url_for("rounds.detail", round_id=signup.round_id))
     state = check_share_payment(payment, current_user)
-    flash(*_message(ShareOutcome(payment, state, problem=None if state else PaymentApiUnavailable())))
+    flash(*_message(ShareOutcome(payment, state, problem=None if state else PaymentApiUnavailable()), checked=True))
     return redirect(url_for("rounds.detail", round_id=signup.round_id))
 
 
-def _message(outcome: ShareOutcome) -> tuple[str, str]:
+def _message(outcome: ShareOutcome, *, checked: bool = False) -> tuple[str, str]:
     """What the person reads after paying or checking again."""
     if outcome.in_progress:
         return outcome.in_progress, "info"
-    if isinstance(outcome.problem, PaymentApiUnavailable):
+    if isinstance(outcome.problem, PaymentApiUnavailable) or (outcome.state == PaymentState.PENDING and not checked):
         return _("The payment service did not answer. Your payment is pending; it will be settled as soon as the "
                  "service answers, and you will not be charged twice."), "info"
     if outcome.state == PaymentState.SUCCEEDED:
