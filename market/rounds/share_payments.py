@@ -217,7 +217,7 @@ def mark_share_succeeded(payment: SharePayment, reference: str | None, *, now: d
     db.session.expire(signup, ["paid_at", "paid_recorded_by_id"])
     if paid:
         record(db.session, "purchase_rounds.paid_online", signup.round,
-               {"person": [None, signup.user.name], "reference": [None, reference]})
+               {"person": [None, signup.user.name]})
     else:
         # Marked paid already (in person, before this payment could start): the unit owes the money back.
         log.error("share payment %s succeeded for sign-up %s, which was already paid", payment.id, signup.id)
