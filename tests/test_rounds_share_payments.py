@@ -395,3 +395,39 @@ def test_paying_a_share_sends_only_what_stripe_accepts(app, db, people, mock_app
     assert_all_accepted(mock_app)
     assert any("search" in c or c == "GET /v1/payment_intents" for c in mock_app.calls()), mock_app.calls()
     assert "GET /v1/payment_intents/pi_mock_share" in mock_app.calls(), mock_app.calls()
+
+
+def test_the_clerks_tick_and_paying_online_at_once_never_both_take_the_share(app, db, people, stripe):
+    """The clerk marks the share paid in person while its person starts paying online: one of them wins, never
+    both (the tick and the payment both take the sign-up's row first)."""
+    from market.rounds import handout, share_payments
+    from market.rounds.models import RoundSignup
+
+    round_id, crew = _round(app, db, people)
+    for name in ("张三", "李四", "王五"):
+        signup = _signup(app, db, round_id, crew[name])
+
+        def tick(signup_id=signup.id):
+            return act(app, db, people["buyer_party"], round_id,
+                       lambda user, _r: handout.mark(user, db.session.get(RoundSignup, signup_id), "paid"))
+
+        def begin(signup_id=signup.id, email=_email(app, db, crew[name])):
+            return act(app, db, email, round_id, lambda _user, _r: share_payments.begin_share_payment(
+                db.session.get(RoundSignup, signup_id), factories.user_by_email(db, email)).id)
+
+        results = run_together([tick, begin])
+        paid_at = _signup(app, db, round_id, crew[name]).paid_at
+        live = [p for p in _payments(app, db, signup.id) if p.state.value in ("pending", "succeeded")]
+        assert (paid_at is None) == (len(live) == 1), (results, paid_at, live)
+        assert results.count("PaymentError") + results.count("RuleError") == 1, results
+
+
+def test_a_card_asking_for_3d_secure_waits_on_the_pay_page(app, db, people, stripe):
+    round_id, crew = _round(app, db, people)
+    signup = _signup(app, db, round_id, crew["张三"])
+    me = _staff_client(app, db, crew["张三"])
+    html = _pay(me, signup.id, "4000002760003184").get_data(as_text=True)
+    assert "Your bank asks you to confirm this payment" in html and "Check again" in html
+    assert [p.state.value for p in _payments(app, db, signup.id)] == ["pending"]
+    assert "test_card" not in html  # no second payment while this one waits
+    assert _signup(app, db, round_id, crew["张三"]).paid_at is None
