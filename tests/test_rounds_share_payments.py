@@ -5,12 +5,14 @@ rounds offer nothing. Behaviour against localstripe; one path against stripe-moc
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from decimal import Decimal as D
 
 import pytest
 import requests
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests import factories
@@ -136,6 +138,9 @@ def test_paying_ones_share_marks_it_paid_on_the_handout_and_off_the_owed_list(ap
     assert f"/handout/{signup.id}/unpaid" not in row  # the clerk cannot un-tick it
     owed = client.get("/rounds/owed").get_data(as_text=True)
     assert "张三" not in owed and "李四" in owed
+    pdf = client.get(f"/rounds/{round_id}/handout.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Paid online" in text
     # nor by posting the un-tick anyway
     response = post_form(client, f"/rounds/{round_id}/handout/{signup.id}/unpaid",
                          token_from=f"/rounds/{round_id}/handout", follow_redirects=True)
