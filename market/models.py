@@ -15,5 +15,5 @@ from market.demands.models import Demand  # noqa: F401
 from market.pledges.models import Pledge  # noqa: F401
 from market.invoices.models import BankAccount, Invoice, InvoiceDetails, InvoiceRequest, Settlement  # noqa: F401
 from market.notifications.models import Notification  # noqa: F401
-from market.rounds.models import PurchaseRound, RoundProduct, RoundSignup, SignupLine  # noqa: F401
+from market.rounds.models import PurchaseRound, RoundProduct, RoundSignup, SharePayment, SignupLine  # noqa: F401
 from market.staff.models import StaffInvitation, StaffRequest  # noqa: F401

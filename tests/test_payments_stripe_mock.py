@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -43,8 +44,8 @@ def stripe_mock():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason + "; CI must run these tests")
         pytest.skip(reason)
-    folder = TMP / "stripe-mock"
-    folder.mkdir(parents=True, exist_ok=True)
+    # A folder of its own: another module importing this fixture starts a second copy (its binary is busy).
+    folder = Path(tempfile.mkdtemp(prefix="stripe-mock-", dir=TMP))
     binary = folder / "stripe-mock"
     with gzip.open(packed) as source, open(binary, "wb") as target:
         shutil.copyfileobj(source, target)

@@ -8,13 +8,15 @@ from flask.cli import AppGroup
 from market.extensions import db
 from market.payments import operations as ops
 from market.payments.client import PaymentApiError, PaymentApiUnavailable
+from market.payments.registry import reconcilers
 
 payments_cli = AppGroup("payments", help="Online payments.")
 
 
 @payments_cli.command("reconcile")
 def reconcile():
-    """Ask the payment API about every pending payment and refund, then cancel orders past their hold time."""
+    """Ask the payment API about every pending payment (of orders and of registered kinds, such as round shares)
+    and refund, then cancel orders past their hold time."""
     settled = failed = still_pending = 0
     for payment in ops.pending_card_payments():
         try:
@@ -39,6 +41,8 @@ def reconcile():
         except (PaymentApiUnavailable, PaymentApiError) as exc:
             db.session.rollback()
             click.echo(f"refund {refund.id}: {exc}", err=True)
+    for reconcile_others in reconcilers():  # payments of other things (staff members' round shares)
+        click.echo(reconcile_others())
     cancelled = ops.release_expired_holds()
     db.session.commit()
     click.echo(f"payments: {settled} paid, {failed} failed, {still_pending} still pending; "

@@ -16,6 +16,7 @@ from market.payments.client import SignatureError, verify_signature
 from market.payments.models import Payment, Refund, WebhookEvent
 from market.payments.online import apply_intent
 from market.payments.refunds import apply_refund
+from market.payments.registry import intent_handler
 
 log = logging.getLogger("market.payments")
 
@@ -96,7 +97,9 @@ def handle_event(event: dict) -> str:
         raise DuplicateEvent(event_id) from exc
     obj = (event.get("data") or {}).get("object") or {}
     outcome = "ignored"
-    if event_type.startswith("payment_intent."):
+    if event_type.startswith("payment_intent.") and (handler := intent_handler(obj)) is not None:
+        outcome = handler(obj)  # a payment of something other than an order (its kind registered it)
+    elif event_type.startswith("payment_intent."):
         payment = db.session.scalar(select(Payment).options(joinedload(Payment.order))
                                     .where(Payment.intent_id == obj.get("id")))
         outcome = _applied("payment", payment, apply_intent, obj, event_id, event_type)

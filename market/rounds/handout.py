@@ -19,7 +19,8 @@ from market.extensions import db
 from market.orders.models import Order, OrderStatus
 from market.permissions import Action, Decision, decide
 from market.rounds.cuts import split_amount
-from market.rounds.models import PurchaseRound, RoundProduct, RoundSignup, RoundStatus, SignupLine
+from market.payments.models import PaymentState
+from market.rounds.models import PurchaseRound, RoundProduct, RoundSignup, RoundStatus, SharePayment, SignupLine
 from market.rules import RuleError
 from market.types import utcnow
 
@@ -47,6 +48,8 @@ class Person:
     handed_out_at: datetime | None
     items: list[Item] = field(default_factory=list)
     amount: Decimal = ZERO
+    #: The provider's reference of the person's own online payment of the share, when they paid it so.
+    paid_online: str | None = None
 
     @property
     def owed(self) -> Decimal:
@@ -125,7 +128,19 @@ def _people(round_ids: list[int]) -> list[Person]:
     for price, quantities in by_product.values():
         for line_id, amount in split_amount(price, quantities).items():
             people[line_of[line_id]].amount += amount
+    if people:
+        for signup_id, intent_id in db.session.execute(
+                select(SharePayment.signup_id, SharePayment.intent_id)
+                .where(SharePayment.signup_id.in_(list(people)), SharePayment.state == PaymentState.SUCCEEDED)):
+            people[signup_id].paid_online = intent_id or "-"
     return list(people.values())
+
+
+def share_amount(signup: RoundSignup) -> Decimal:
+    """What the person owes for the round, exactly as the hand-out list shows it (the order's line totals split
+    to the fen among the people they serve): what an online payment of the share charges."""
+    person = next((p for p in _people([signup.round_id]) if p.signup_id == signup.id), None)
+    return person.amount if person is not None else ZERO
 
 
 def _orders_total(bulk_order_id: int | None) -> Decimal:
@@ -200,9 +215,23 @@ def mark(user, signup: RoundSignup, what: str, *, now: datetime | None = None) -
     at_column, by_column, setting, action = MARKS[what]
     table = RoundSignup.__table__
     done = table.c[at_column].is_(None) if setting else table.c[at_column].is_not(None)
+    if what == "unpaid":  # a payment the person made online is the provider's record: never un-ticked here
+        done = done & ~_online_payment(signup.id, (PaymentState.SUCCEEDED,)).exists()
     values = {at_column: now or utcnow(), by_column: user.id} if setting else {at_column: None, by_column: None}
     changed = db.session.execute(update(table).where(table.c.id == signup.id, done).values(**values)).rowcount == 1
     db.session.expire(signup, [at_column, by_column])
+    if what == "unpaid" and not changed and db.session.scalar(
+            _online_payment(signup.id, (PaymentState.SUCCEEDED,)).exists().select()):
+        raise RuleError(_("This share was paid online: the payment cannot be un-ticked."))
+    if what == "paid" and changed and db.session.scalar(
+            _online_payment(signup.id, (PaymentState.PENDING,)).exists().select()):
+        # Read after the UPDATE took the sign-up's row (which starting an online payment takes too), so this sees
+        # a payment that started just before; raising rolls the tick back.
+        raise RuleError(_("An online payment of this share is under way; wait for its result."))
     if changed:
         record(db.session, action, signup.round, {"person": [None, signup.user.name]})
     return changed
+
+
+def _online_payment(signup_id: int, states: tuple[PaymentState, ...]):
+    return select(SharePayment.id).where(SharePayment.signup_id == signup_id, SharePayment.state.in_(states))

@@ -32,8 +32,14 @@ def handout_pdf(h: Handout) -> bytes:
             items = "; ".join(f"{item.name} {quantity(item.quantity)} {label(item.unit)}" for item in person.items
                               if item.quantity > 0) or "—"
             rows.append([place.name, person.name, person.department or "", person.phone or "", items,
-                         money(person.amount), _("Paid") if person.paid_at else BOX,
+                         money(person.amount), _paid(person),
                          _("Yes") if person.handed_out_at else BOX])
         rows.append([place.name, _("Total of the place"), "", "", "", money(place.total), money(place.paid), ""])
     return pdf_table_document(_("Hand-out list: %(title)s", title=purchase_round.title), lines, header, rows,
                               col_widths=[90, 70, 70, 80, 230, 60, 50, 50])
+
+
+def _paid(person) -> str:
+    if person.paid_online:
+        return _("Paid online")
+    return _("Paid in person") if person.paid_at else BOX

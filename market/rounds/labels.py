@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from market.audit.labels import register_kind
+from market.audit.labels import ACTIONS, register_kind
 from market.labels import register_labels
-from market.rounds.models import Fairness, NameDisplay, PaymentMode, PurchaseRound, RoundStatus
+from market.payments.models import PaymentState
+from market.rounds.models import Fairness, NameDisplay, PaymentMode, PurchaseRound, RoundStatus, SharePayment
 
 register_labels(RoundStatus, {
     RoundStatus.OPEN: _l("Open for sign-ups"),
@@ -39,6 +40,13 @@ register_kind(
     actions={"create": _l("opened a staff purchase round"), "update": _l("changed a staff purchase round")},
     fields={"status": (_l("Status"), RoundStatus), "closes_at": (_l("Closes at"), "datetime"),
             "title": (_l("Title"), "text")})
+
+register_kind(
+    SharePayment, _l("Online payment of a staff member's share"), name=lambda payment: payment.signup.round.title,
+    url=lambda payment: url_for("rounds.detail", round_id=payment.signup.round_id),
+    actions={"create": _l("started paying a share online"), "update": _l("changed an online payment of a share")},
+    fields={"state": (_l("State"), PaymentState), "amount": (_l("Amount"), "money")})
+ACTIONS["purchase_rounds.paid_online"] = _l("recorded a staff member's online payment of their share")
 
 
 def time_left(closes_at, now) -> str:

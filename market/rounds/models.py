@@ -6,13 +6,15 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.accounts.models import Organisation, User
 from market.catalog.models import Product, Unit
 from market.extensions import db
 from market.orders.models import BulkOrder, OrderStatus
+from market.payments.messages import failure_reason
+from market.payments.models import LIVE_PAYMENT_SQL, PaymentState
 from market.types import Money, Quantity, UTCDateTime, enum_column, utcnow
 
 
@@ -188,3 +190,46 @@ class SignupLine(db.Model):
     @property
     def amount(self) -> Decimal:
         return (self.round_product.price * self.handed_quantity).quantize(Decimal("0.01"))
+
+
+class SharePayment(db.Model):
+    """A staff member paying their own share of an ordered online-payment round by card, through the platform's
+    payment provider (the same as order payments; the intent's metadata says `kind: round_share`)."""
+
+    __tablename__ = "round_share_payments"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        # At most one live payment per sign-up, held by the database: a double click or two tabs insert one.
+        Index("uq_round_share_payments_signup_live", "signup_id", unique=True,
+              sqlite_where=text(LIVE_PAYMENT_SQL), postgresql_where=text(LIVE_PAYMENT_SQL)),
+    )
+    __audit_fields__ = ("state", "amount")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("round_signups.id"), index=True)
+    #: Who pays: the sign-up's own person.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    state: Mapped[PaymentState] = mapped_column(enum_column(PaymentState), default=PaymentState.PENDING)
+    #: The person's share as the hand-out list computes it (never a figure from the request).
+    amount: Mapped[Decimal] = mapped_column(Money)
+    #: The provider's PaymentIntent id (pi_...), once it answered.
+    intent_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+    #: Idempotency keys, stored (committed) before the request that uses them is sent.
+    create_key: Mapped[str] = mapped_column(String(64), unique=True)
+    confirm_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The provider's decline code when it failed (shown through market.payments.messages).
+    failure_message: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    signup: Mapped[RoundSignup] = relationship()
+
+    @property
+    def metadata_id(self) -> str:
+        """What the intent's `metadata[payment]` holds: apart from order payments' plain ids."""
+        return f"share-{self.id}"
+
+    @property
+    def failure_reason(self) -> str | None:
+        return failure_reason(self.failure_message) if self.failure_message else None

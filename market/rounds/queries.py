@@ -18,7 +18,8 @@ from market.extensions import db
 from market.i18n import local_today
 from market.orders.models import BulkOrder
 from market.pairing import queries as pairing
-from market.rounds.models import NameDisplay, PurchaseRound, RoundProduct, RoundSignup, RoundStatus, SignupLine
+from market.rounds.models import (NameDisplay, PurchaseRound, RoundProduct, RoundSignup, RoundStatus, SharePayment,
+                                  SignupLine)
 
 #: How many candidate products the opening form lists at most (a search narrows them).
 MAX_CANDIDATES = 60
@@ -169,3 +170,13 @@ def staff_home(user: User, now: datetime) -> dict:
     open_rounds = [(r, mine.get(r.id)) for r in rounds if r.status_at(now) == RoundStatus.OPEN]
     past = [(r, mine[r.id]) for r in rounds if r.status_at(now) != RoundStatus.OPEN and r.id in mine]
     return {"open_rounds": open_rounds, "past": past}
+
+
+def signup_by_id(signup_id: int) -> RoundSignup | None:
+    return db.session.get(RoundSignup, signup_id)
+
+
+def share_payments_of(signup: RoundSignup) -> list[SharePayment]:
+    """The sign-up's online payments of its share, newest first."""
+    return list(db.session.scalars(select(SharePayment).where(SharePayment.signup_id == signup.id)
+                                   .order_by(SharePayment.id.desc())))

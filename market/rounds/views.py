@@ -144,3 +144,4 @@ bp.add_app_template_global(share_of, "round_share")
 
 
 from market.rounds import views_closing  # noqa: E402,F401  (closing and hand-out pages, on the same blueprint)
+from market.rounds import views_share  # noqa: E402,F401  (paying one's own share online)
