@@ -17,7 +17,7 @@ from market.extensions import db
 from market.households import queries
 from market.households.models import Household, HouseholdUpload
 from market.households.operations import apply_fields
-from market.households.rules import household_fields
+from market.households.rules import read_fields
 from market.households.xlsx import column_letter, read_table
 from market.regions.models import County, Village
 from market.rules import RuleError
@@ -79,7 +79,7 @@ def preview(stored: HouseholdUpload) -> dict:
             "ignored": ignored}
 
 
-def _mapping(raw: dict, width: int) -> dict[str, int]:
+def _mapping(raw: dict, offered: set[int]) -> dict[str, int]:
     chosen: dict[str, int] = {}
     for key, (label, required) in FIELDS.items():
         value = raw.get(key) or ""
@@ -87,7 +87,7 @@ def _mapping(raw: dict, width: int) -> dict[str, int]:
             if required:
                 raise RuleError(_("Choose the column that holds: %(what)s.", what=label), key)
             continue
-        if not (value.isascii() and value.isdigit() and int(value) < width):
+        if not (value.isascii() and value.isdigit() and len(value) <= 4 and int(value) in offered):
             raise RuleError(_("Choose one of the file's columns."), key)
         chosen[key] = int(value)
     if len(set(chosen.values())) != len(chosen):
@@ -121,14 +121,14 @@ def _read_rows(county: County, body, chosen: dict[str, int]) -> tuple[list[tuple
     rows, errors, seen = [], [], {}
     for number, cells in body:
         data = {key: cells[index] for key, index in chosen.items()}
-        fields = None
+        fields, row_errors = read_fields(data)
         try:
-            fields = household_fields(data)
             fields["village_id"] = find_village(data["village"]).id
         except RuleError as error:
-            key = error.field if error.field in chosen else None
-            errors.append(CellError(number, _column(key, chosen), error.message))
-        if fields is not None:
+            row_errors.append(error)
+        errors.extend(CellError(number, _column(error.field if error.field in chosen else None, chosen),
+                                error.message) for error in row_errors)
+        if not row_errors:
             first = seen.setdefault(fields["household_number"], number)
             if first != number:
                 errors.append(CellError(number, _column("household_number", chosen), _(
@@ -151,7 +151,8 @@ def import_upload(county: County, token: str | None, raw_mapping: dict) -> tuple
     """(what changed, no errors), or (None, every error) with nothing written."""
     stored = upload(county, token)
     headers, body, _ignored = read_table(stored.data)
-    chosen = _mapping(raw_mapping, len(headers))
+    offered = {index for index, header in enumerate(headers) if header or any(cells[index] for _n, cells in body)}
+    chosen = _mapping(raw_mapping, offered)
     rows, errors = _read_rows(county, body, chosen)
     if errors:
         return None, errors

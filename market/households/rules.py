@@ -58,16 +58,32 @@ def year_lifted(value, household_status: HouseholdStatus) -> int | None:
 
 
 def household_fields(data: dict) -> dict:
-    """household_number, head_name, members, status, year_lifted, phone, clean; RuleError names the field. The
-    village is checked by the operation, which knows the county."""
-    fields = {
-        "household_number": rules.text(data.get("household_number"), LIMITS["household_number"],
-                                       "household_number", required=_("Enter the household number.")),
-        "head_name": rules.text(data.get("head_name"), LIMITS["head_name"], "head_name",
-                                required=_("Enter the head of household's name.")),
-        "members": members(data.get("members")),
-        "status": status(data.get("status")),
-        "phone": rules.phone(data.get("phone"), "phone"),
-    }
-    fields["year_lifted"] = year_lifted(data.get("year_lifted"), fields["status"])
+    """household_number, head_name, members, status, year_lifted, phone, clean; RuleError names the (first bad)
+    field. The village is checked by the operation, which knows the county."""
+    fields, errors = read_fields(data)
+    if errors:
+        raise errors[0]
     return fields
+
+
+def read_fields(data: dict) -> tuple[dict, list[RuleError]]:
+    """Every field read, and every field's error (an import reports all of a row's bad cells at once)."""
+    readers = {
+        "household_number": lambda: rules.text(data.get("household_number"), LIMITS["household_number"],
+                                               "household_number", required=_("Enter the household number.")),
+        "head_name": lambda: rules.text(data.get("head_name"), LIMITS["head_name"], "head_name",
+                                        required=_("Enter the head of household's name.")),
+        "members": lambda: members(data.get("members")),
+        "status": lambda: status(data.get("status")),
+        "year_lifted": lambda: year_lifted(data.get("year_lifted"), fields["status"]),
+        "phone": lambda: rules.phone(data.get("phone"), "phone"),
+    }
+    fields, errors = {}, []
+    for name, read in readers.items():
+        if name == "year_lifted" and "status" not in fields:
+            continue  # the year depends on a status that could not be read
+        try:
+            fields[name] = read()
+        except RuleError as error:
+            errors.append(error)
+    return fields, errors
