@@ -246,3 +246,33 @@ def test_a_hostile_file_is_refused_through_the_core_reader_saying_why(app, db, c
     assert HOSTILE[case] in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(HouseholdUpload.id))) == 0
+
+
+def test_two_imports_of_the_same_new_households_at_once_add_them_once(app, db, people):
+    """Real threads and connections: the unique number per county decides; the loser is refused, not a 500."""
+    from market.households import importing
+    from market.rules import RuleError
+    from tests.conftest import run_together
+
+    with app.test_request_context("/"):
+        county = factories.county("qingyuan")
+        tokens = [importing.store_upload(county, xlsx(ROWS)) for _ in range(2)]
+        db.session.commit()
+
+    def job(token):
+        def run():
+            with app.test_request_context("/"):
+                try:
+                    outcome, errors = importing.import_upload(factories.county("qingyuan"), token, MAPPING)
+                    db.session.commit()
+                    return outcome.added
+                except RuleError:
+                    db.session.rollback()
+                    return "refused"
+                finally:
+                    db.session.remove()
+        return run
+
+    results = run_together([job(token) for token in tokens])
+    assert sorted(map(str, results)) in (["0", "3"], ["3", "refused"])
+    assert len(households(app, db)) == 3

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from market.extensions import db
 from market.households import queries
 from market.households.models import Household, HouseholdUpload
-from market.households.operations import apply_fields
+from market.households.operations import apply_fields, flush_register
 from market.households.rules import read_fields
 from market.households.xlsx import column_letter, read_table
 from market.regions.models import County, Village
@@ -168,5 +168,5 @@ def import_upload(county: County, token: str | None, raw_mapping: dict) -> tuple
         else:
             outcome.unchanged += 1
     db.session.delete(stored)
-    db.session.flush()
+    flush_register()
     return outcome, []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from market.audit.operations import record
 from market.extensions import db
@@ -37,8 +38,18 @@ def add_household(county: County, data: dict) -> Household:
         raise RuleError(_("The county already has a household with this number."), "household_number")
     household = Household(county_id=county.id, village_id=village.id, **fields)
     db.session.add(household)
-    db.session.flush()
+    flush_register()
     return household
+
+
+def flush_register() -> None:
+    """Flush; a household number taken meanwhile by another request (the unique constraint decides, not the
+    check before) is a clear refusal, not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise RuleError(_("The register was changed at the same time by someone else. Try again."),
+                        "household_number") from None
 
 
 def edit_household(household: Household, data: dict) -> None:
@@ -47,7 +58,7 @@ def edit_household(household: Household, data: dict) -> None:
     if _number_taken(household.county, fields["household_number"], household.id):
         raise RuleError(_("The county already has a household with this number."), "household_number")
     apply_fields(household, fields)
-    db.session.flush()
+    flush_register()
 
 
 def apply_fields(household: Household, fields: dict) -> bool:
