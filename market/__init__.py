@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     from market.invoices import permissions as _invoice_rules  # noqa: F401
     from market.rounds import permissions as _round_rules  # noqa: F401
     from market.staff import permissions as _staff_rules  # noqa: F401
+    from market.households import permissions as _household_rules  # noqa: F401
     from market.accounts import labels as _account_labels  # noqa: F401  (registers its enums' names)
     from market.catalog import labels as _catalog_labels  # noqa: F401
     from market.orders import labels as _order_labels  # noqa: F401
@@ -72,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     from market.bulletins import labels as _bulletin_labels  # noqa: F401
     from market.rounds import labels as _round_labels  # noqa: F401
     from market.staff import labels as _staff_labels  # noqa: F401
+    from market.households import labels as _household_labels  # noqa: F401
     from market.notifications import accounts as _account_notices  # noqa: F401  (registers message kinds)
     from market.orders import notices as _order_notices  # noqa: F401
     from market.catalog import notices as _catalog_notices  # noqa: F401
@@ -108,7 +110,7 @@ def register_blueprints(app: Flask) -> None:
     # Each feature package holds its blueprint in __init__ (a PageBlueprint, whose handler answers a rule's error
     # in a page; the API's answers problem+json); importing its views attaches the routes.
     for name in ("home", "accounts", "notifications", "staff", "delivery", "admin", "catalog", "bulletins", "orders", "pairing",
-                 "payments", "invoices", "shares", "demands", "tallies", "agreements", "rounds", "pledges", "reports", "api"):
+                 "payments", "households", "invoices", "shares", "demands", "tallies", "agreements", "rounds", "pledges", "reports", "api"):
         package = importlib.import_module(f"market.{name}")
         importlib.import_module(f"market.{name}.views")
         app.register_blueprint(package.bp)

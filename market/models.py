@@ -17,3 +17,4 @@ from market.invoices.models import BankAccount, Invoice, InvoiceDetails, Invoice
 from market.notifications.models import Notification  # noqa: F401
 from market.rounds.models import PurchaseRound, RoundProduct, RoundSignup, SharePayment, SignupLine  # noqa: F401
 from market.staff.models import StaffInvitation, StaffRequest  # noqa: F401
+from market.households.models import Household, HouseholdUpload  # noqa: F401

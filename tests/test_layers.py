@@ -11,7 +11,7 @@ MARKET = Path(__file__).resolve().parent.parent / "market"
 #: Bottom to top. A module may import its own package, the core modules (market/*.py, which sit below every
 #: package) and packages lower in this list, never one higher up, not even inside a function.
 LAYERS = ["audit", "regions", "accounts", "notifications", "staff", "delivery", "pairing", "catalog", "orders",
-          "payments", "invoices", "shares", "demands", "tallies", "agreements", "rounds", "pledges", "bulletins", "reports",
+          "payments", "households", "invoices", "shares", "demands", "tallies", "agreements", "rounds", "pledges", "bulletins", "reports",
           "admin", "home", "api", "demo"]
 #: Core modules that sit above the packages: the app factory and the list of every model.
 TOP = {"__init__", "models"}

@@ -3,7 +3,7 @@ check that the two agree."""
 
 from __future__ import annotations
 
-from market.api import openapi_invoices, openapi_round_closing, openapi_rounds
+from market.api import openapi_households, openapi_invoices, openapi_round_closing, openapi_rounds
 from market.catalog.models import Category, LinkageMode, ListingStatus, Unit
 from market.catalog.rules import MANUAL_STOCK_REASONS
 from market.numbers import MAX_ID, MAX_PAGE
@@ -381,9 +381,11 @@ def spec() -> dict:
                                 "Accept-Language. Totals count an order only once it is paid and accepted."},
         "paths": {**paths, **openapi_invoices.paths(_ref, _responses, _json, _id_param, SECURED),
                   **openapi_rounds.paths(_ref, _responses, _json, _id_param, SECURED),
-                  **openapi_round_closing.paths(_ref, _responses, _json, _id_param, SECURED)},
+                  **openapi_round_closing.paths(_ref, _responses, _json, _id_param, SECURED),
+                  **openapi_households.paths(_ref, _responses, _json, _id_param, SECURED)},
         "components": {"schemas": {**schemas, **openapi_invoices.schemas(DECIMAL, DECIMAL_IN, MAX_ID),
                                    **openapi_rounds.schemas(DECIMAL, DECIMAL_IN),
-                                   **openapi_round_closing.schemas(DECIMAL)},
+                                   **openapi_round_closing.schemas(DECIMAL),
+                                   **openapi_households.schemas()},
                        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     }

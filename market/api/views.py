@@ -8,6 +8,7 @@ from market.api import (  # noqa: F401
     demands,
     documents,
     errors,
+    households,
     invoices,
     notifications,
     orders,
