@@ -43,7 +43,6 @@ register_kind(
 
 register_kind(
     SharePayment, _l("Online payment of a staff member's share"), name=lambda payment: payment.signup.round.title,
-    url=lambda payment: url_for("rounds.detail", round_id=payment.signup.round_id),
     actions={"create": _l("started paying a share online"), "update": _l("changed an online payment of a share")},
     fields={"state": (_l("State"), PaymentState), "amount": (_l("Amount"), "money")})
 ACTIONS["purchase_rounds.paid_online"] = _l("recorded a staff member's online payment of their share")

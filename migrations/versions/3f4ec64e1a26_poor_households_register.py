@@ -1,7 +1,7 @@
 """poor households register
 
 Revision ID: 3f4ec64e1a26
-Revises: a60bb6399ac2
+Revises: ec1c7d39fec3
 Create Date: 2026-11-30 06:41:22.839423
 
 Each county's poor households (issue 19): household number (unique per county), head, village, members, status,
@@ -17,7 +17,7 @@ import market.types
 
 # revision identifiers, used by Alembic.
 revision = '3f4ec64e1a26'
-down_revision = 'a60bb6399ac2'
+down_revision = 'ec1c7d39fec3'
 branch_labels = None
 depends_on = None
 
