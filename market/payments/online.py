@@ -52,16 +52,27 @@ def pay_by_card(order: Order, user: User, *, payment_method_id: str | None = Non
     A payment already under way (a double click, another tab) is answered with `in_progress`. A rule's refusal
     (not the buyer, a card not offered) raises RuleError; a card the service refuses outright, or a service that
     does not answer, is told in `problem` (a payment whose intent was never made stops holding the order)."""
+    return run_card_payment(lambda: begin_card_payment(order, user), payment_method_id=payment_method_id,
+                            test_card=test_card, what=f"order {order.reference}")
+
+
+def run_card_payment(begin, *, payment_method_id: str | None = None, test_card: str | None = None,
+                     metadata=None, apply=None, what: str = "payment") -> CardOutcome:
+    """The steps of paying by card, for an order's payment or another's (a staff share): `begin()` makes the
+    pending payment with its keys (PaymentInProgress: one is under way), committed before anything is sent; then
+    the intent is made (`metadata(payment)`: what it pays, when not an order) and confirmed (`apply`: how the
+    answer is brought home), each answer committed as it comes."""
     try:
-        payment = begin_card_payment(order, user)
+        payment = begin()
     except PaymentInProgress as error:
         db.session.rollback()
         return CardOutcome(None, in_progress=error.message)
     db.session.commit()  # the idempotency keys are stored before anything is sent
     try:
-        create_intent(payment, payment_method_id=payment_method_id, test_card=test_card)
+        create_intent(payment, payment_method_id=payment_method_id, test_card=test_card,
+                      metadata=metadata(payment) if metadata else None)
         db.session.commit()
-        state = confirm_intent(payment)
+        state = confirm_intent(payment, apply=apply)
         db.session.commit()
     except (RuleError, PaymentApiError) as error:
         db.session.rollback()
@@ -69,11 +80,11 @@ def pay_by_card(order: Order, user: User, *, payment_method_id: str | None = Non
         db.session.commit()
         if isinstance(error, RuleError):
             raise
-        log.warning("order %s: payment could not start: %s", order.reference, error)
+        log.warning("%s: payment could not start: %s", what, error)
         return CardOutcome(payment, payment.state, problem=error)
     except PaymentApiUnavailable as error:
         db.session.rollback()
-        log.warning("order %s: payment could not start: %s", order.reference, error)
+        log.warning("%s: payment could not start: %s", what, error)
         return CardOutcome(payment, payment.state, problem=error)
     return CardOutcome(payment, state)
 
@@ -98,10 +109,12 @@ def abandon_card_payment(payment: Payment, message: str | None) -> None:
         mark_failed(payment, message)
 
 
-def create_intent(payment: Payment, *, payment_method_id: str | None = None, test_card: str | None = None) -> None:
+def create_intent(payment: Payment, *, payment_method_id: str | None = None, test_card: str | None = None,
+                  metadata: dict | None = None) -> None:
     """Create the PaymentIntent (with its payment method: fake servers take it only here, not on confirm). A
     refusal (4xx: nothing was created) fails the payment with the provider's code, so it does not stay pending
-    and the buyer can pay again at once."""
+    and the buyer can pay again at once. `metadata` names what is paid when it is not an order (a staff share:
+    `market.rounds.share_payments`), for the webhook to hand the intent to its handler."""
     api = api_client()
     try:
         if test_card is not None:
@@ -113,7 +126,7 @@ def create_intent(payment: Payment, *, payment_method_id: str | None = None, tes
             raise PaymentError(_("Enter the card."), "payment_method")
         intent = api.create_payment_intent(
             amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
-            metadata={"order": payment.order.reference, "payment": str(payment.id)},
+            metadata=metadata or {"order": payment.order.reference, "payment": str(payment.id)},
             created_gte=created_gte(payment),
         )
     except PaymentApiError as exc:
@@ -129,9 +142,10 @@ def created_gte(payment: Payment) -> int:
     return int(((payment.created_at or utcnow()) - CLOCK_SKEW).timestamp())
 
 
-def confirm_intent(payment: Payment) -> str:
+def confirm_intent(payment: Payment, *, apply=None) -> str:
     """Confirm the intent; returns the payment's state. A decline fails the payment (the order stays unpaid);
-    an unreachable API leaves it pending for the webhook or `payments reconcile`."""
+    an unreachable API leaves it pending for the webhook or `payments reconcile`. `apply` brings what the provider
+    answered home (`apply_intent` for an order's payment)."""
     if payment.state != PaymentState.PENDING or payment.intent_id is None:
         return payment.state  # refused at creation: nothing to confirm
     api = api_client()
@@ -145,19 +159,20 @@ def confirm_intent(payment: Payment) -> str:
     except PaymentApiUnavailable:
         log.warning("payment %s: API unreachable on confirm; left pending", payment.id)
         return payment.state
-    apply_intent(payment, intent)
+    (apply or apply_intent)(payment, intent)
     return payment.state
 
 
-def apply_intent(payment: Payment, intent: dict) -> None:
-    """Bring the payment (and its order) in line with what the provider says about the intent."""
+def apply_intent(payment: Payment, intent: dict, *, succeeded=None) -> None:
+    """Bring the payment (and its order) in line with what the provider says about the intent; `succeeded`
+    records a success (`mark_succeeded` for an order's payment, which settles the order)."""
     status = intent.get("status")
     if status == "succeeded":
         if fen(payment.amount) != int(intent.get("amount", -1)):
             log.error("payment %s: provider amount %s differs from %s", payment.id, intent.get("amount"),
                       fen(payment.amount))
             return
-        mark_succeeded(payment, intent.get("id"))
+        (succeeded or mark_succeeded)(payment, intent.get("id"))
     elif status == "canceled":
         mark_failed(payment, "canceled", PaymentState.CANCELLED)
     elif status == "requires_payment_method" and (intent.get("last_payment_error") or {}):

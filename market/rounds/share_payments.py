@@ -7,7 +7,6 @@ hand-out list computes it, in fen to the provider; success sets the sign-up's `p
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -17,33 +16,19 @@ from sqlalchemy.exc import IntegrityError
 from market.accounts.models import User
 from market.audit.operations import record
 from market.extensions import db
-from market.i18n import local_today
-from market.payments.client import PaymentApiError, PaymentApiUnavailable
 from market.payments.models import PaymentState
-from market.payments.online import ACTION_STATUSES, CLOCK_SKEW
+from market.payments.online import CardOutcome, apply_intent, confirm_intent, run_card_payment
 from market.payments.rules import PaymentError, PaymentInProgress
-from market.payments.service import TEST_CARDS, api_client, failure_code, fen, new_key, online_payments_enabled
-from market.payments.service import retrieve_quietly
-from market.payments.states import NOT_SUCCEEDED, mark_failed, moved
+from market.payments.service import new_key, online_payments_enabled
+from market.payments.states import NOT_SUCCEEDED, moved
 from market.rounds.handout import share_amount
 from market.rounds.models import PaymentMode, RoundSignup, RoundStatus, SharePayment
-from market.rules import RuleError
 from market.types import utcnow
 
 log = logging.getLogger("market.payments")
 
 #: `metadata[kind]` of a share payment's intent: the webhook hands such intents to `share_settle`.
 KIND = "round_share"
-
-
-@dataclass
-class ShareOutcome:
-    """What paying the share came to (as market.payments.online.CardOutcome for orders)."""
-
-    payment: SharePayment | None
-    state: PaymentState | None = None
-    problem: PaymentApiError | PaymentApiUnavailable | None = None
-    in_progress: str | None = None
 
 
 def share_refusal(user: User, signup: RoundSignup) -> str | None:
@@ -73,35 +58,12 @@ def pending_share_payment(signup: RoundSignup) -> SharePayment | None:
 
 
 def pay_share(signup: RoundSignup, user: User, *, payment_method_id: str | None = None,
-              test_card: str | None = None) -> ShareOutcome:
-    """Pay the share by card. Commits on its own, as order payments do: the keys are stored before anything is
-    sent, and each answer of the service as it comes. A payment already under way answers `in_progress`."""
-    try:
-        payment = begin_share_payment(signup, user)
-    except PaymentInProgress as error:
-        db.session.rollback()
-        return ShareOutcome(None, in_progress=error.message)
-    db.session.commit()  # the idempotency keys are stored before anything is sent
-    try:
-        create_share_intent(payment, payment_method_id=payment_method_id, test_card=test_card)
-        db.session.commit()
-        confirm_share_intent(payment)
-        db.session.commit()
-    except (RuleError, PaymentApiError) as error:
-        db.session.rollback()
-        db.session.refresh(payment)
-        if payment.intent_id is None:  # nothing at the service: the person can try again at once
-            mark_failed(payment, error.message if isinstance(error, RuleError) else failure_code(
-                getattr(error, "error", None), "unknown"))
-        db.session.commit()
-        if isinstance(error, RuleError):
-            raise
-        return ShareOutcome(payment, payment.state, problem=error)
-    except PaymentApiUnavailable as error:
-        db.session.rollback()
-        log.warning("share payment %s could not start: %s", payment.id, error)
-        return ShareOutcome(payment, payment.state, problem=error)
-    return ShareOutcome(payment, payment.state)
+              test_card: str | None = None) -> CardOutcome:
+    """Pay the share by card, with the steps of an order's card payment (`run_card_payment`: it commits on its
+    own, the keys stored before anything is sent). A payment already under way answers `in_progress`."""
+    return run_card_payment(lambda: begin_share_payment(signup, user), payment_method_id=payment_method_id,
+                            test_card=test_card, metadata=_share_metadata, apply=apply_share_intent,
+                            what=f"share of sign-up {signup.id}")
 
 
 def begin_share_payment(signup: RoundSignup, user: User) -> SharePayment:
@@ -133,72 +95,21 @@ def begin_share_payment(signup: RoundSignup, user: User) -> SharePayment:
     return payment
 
 
-def created_gte(payment: SharePayment) -> int:
-    """The earliest `created` (Unix time) the payment's intent can have: bounds the listing that finds it."""
-    return int(((payment.created_at or utcnow()) - CLOCK_SKEW).timestamp())
-
-
-def create_share_intent(payment: SharePayment, *, payment_method_id: str | None = None,
-                        test_card: str | None = None) -> None:
-    """Create the intent of the share (card only, in fen). A refusal (4xx) fails the payment with the provider's
-    code, so the person can pay again."""
-    api = api_client()
-    try:
-        if test_card is not None:
-            if api.is_real_stripe or test_card not in TEST_CARDS:
-                raise PaymentError(_("Choose one of the test cards."), "test_card")
-            card = {"number": test_card, "exp_month": 12, "exp_year": local_today().year + 2, "cvc": "123"}
-            payment_method_id = api.create_payment_method(card, key=payment.create_key + "-pm")["id"]
-        if not payment_method_id:
-            raise PaymentError(_("Enter the card."), "payment_method")
-        signup = payment.signup
-        intent = api.create_payment_intent(
-            amount_fen=fen(payment.amount), currency="cny", payment_method=payment_method_id, key=payment.create_key,
-            metadata={"kind": KIND, "payment": payment.metadata_id, "round": str(signup.round_id),
-                      "signup": str(signup.id)},
-            created_gte=created_gte(payment))
-    except PaymentApiError as exc:
-        log.warning("share payment %s: intent refused: %s", payment.id, exc)
-        mark_failed(payment, failure_code(exc.error, "unknown"))
-        return
-    payment.intent_id = intent["id"]
-    db.session.flush()
+def _share_metadata(payment: SharePayment) -> dict:
+    """What the share's intent carries: its kind, for the webhook to hand it to `share_settle`."""
+    signup = payment.signup
+    return {"kind": KIND, "payment": payment.metadata_id, "round": str(signup.round_id), "signup": str(signup.id)}
 
 
 def confirm_share_intent(payment: SharePayment) -> PaymentState:
-    """Confirm the intent: a decline fails the payment, an unreachable service leaves it pending."""
-    if payment.state != PaymentState.PENDING or payment.intent_id is None:
-        return payment.state
-    api = api_client()
-    try:
-        intent = api.confirm_payment_intent(payment.intent_id, key=payment.confirm_key)
-    except PaymentApiError as exc:
-        intent = retrieve_quietly(api, payment.intent_id)
-        if intent is None or intent.get("status") in ("requires_payment_method", "canceled"):
-            mark_failed(payment, failure_code(exc.error, "unknown"))
-            return payment.state
-    except PaymentApiUnavailable:
-        log.warning("share payment %s: API unreachable on confirm; left pending", payment.id)
-        return payment.state
-    apply_share_intent(payment, intent)
-    return payment.state
+    """Confirm the intent as an order payment's is: a decline fails the payment, an unreachable service leaves
+    it pending."""
+    return confirm_intent(payment, apply=apply_share_intent)
 
 
 def apply_share_intent(payment: SharePayment, intent: dict) -> None:
     """Bring the payment (and the sign-up's `paid_at`) in line with what the provider says about the intent."""
-    status = intent.get("status")
-    if status == "succeeded":
-        if fen(payment.amount) != int(intent.get("amount", -1)):
-            log.error("share payment %s: provider amount %s differs from %s", payment.id, intent.get("amount"),
-                      fen(payment.amount))
-            return
-        mark_share_succeeded(payment, intent.get("id"))
-    elif status == "canceled":
-        mark_failed(payment, "canceled", PaymentState.CANCELLED)
-    elif status == "requires_payment_method" and (intent.get("last_payment_error") or {}):
-        mark_failed(payment, failure_code(intent.get("last_payment_error"), "unknown"))
-    elif status in ACTION_STATUSES:
-        log.info("share payment %s waits for the person's authentication", payment.id)
+    apply_intent(payment, intent, succeeded=mark_share_succeeded)
 
 
 def mark_share_succeeded(payment: SharePayment, reference: str | None, *, now: datetime | None = None) -> bool:

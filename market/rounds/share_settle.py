@@ -20,7 +20,8 @@ from market.payments.rules import PaymentError
 from market.payments.service import api_client, new_key
 from market.payments.states import mark_failed
 from market.rounds.models import SharePayment
-from market.rounds.share_payments import KIND, apply_share_intent, confirm_share_intent, created_gte
+from market.payments.online import created_gte
+from market.rounds.share_payments import KIND, apply_share_intent, confirm_share_intent
 from market.types import utcnow
 
 log = logging.getLogger("market.payments")

@@ -22,7 +22,8 @@ from market.permissions import open_to_staff
 from market.rounds import bp, queries
 from market.rounds.handout import share_amount
 from market.rounds import share_payments as shares
-from market.rounds.share_payments import ShareOutcome, pending_share_payment, share_refusal
+from market.payments.online import CardOutcome
+from market.rounds.share_payments import pending_share_payment, share_refusal
 from market.rounds.share_settle import check_share_payment
 from market.transaction import return_to
 
@@ -98,11 +99,11 @@ def check_share(signup_id: int):
         abort(400)
     return_to(url_for("rounds.detail", round_id=signup.round_id))
     state = check_share_payment(payment, current_user)
-    flash(*_message(ShareOutcome(payment, state, problem=None if state else PaymentApiUnavailable()), checked=True))
+    flash(*_message(CardOutcome(payment, state, problem=None if state else PaymentApiUnavailable()), checked=True))
     return redirect(url_for("rounds.detail", round_id=signup.round_id))
 
 
-def _message(outcome: ShareOutcome, *, checked: bool = False) -> tuple[str, str]:
+def _message(outcome: CardOutcome, *, checked: bool = False) -> tuple[str, str]:
     """What the person reads after paying or checking again."""
     if outcome.in_progress:
         return outcome.in_progress, "info"
